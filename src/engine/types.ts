@@ -66,3 +66,63 @@ export interface DataLoaderLike<B = unknown> extends AsyncIterable<B> {
   /** Frees workers; called by the runner's owner when training ends. */
   close?(): Promise<void>;
 }
+
+/** `LogBuffer` as hooks see it (mmcv `log_buffer.py`). */
+export interface LogBufferLike {
+  /** Averaged values of the last `average()` call. */
+  readonly output: Record<string, number>;
+  readonly ready: boolean;
+  update(vars: Record<string, number>, count?: number): void;
+  average(n?: number): void;
+  clear(): void;
+  clear_output(): void;
+}
+
+/** A minimal logger (mmcv passes a `logging.Logger`). */
+export interface LoggerLike {
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+/**
+ * The runner as hooks see it: mmcv's counters (0-based), the model, the optimizer and buffers.
+ * EpochBasedRunner and IterBasedRunner both satisfy it.
+ */
+export interface RunnerLike {
+  readonly model: TrainableModel;
+  readonly optimizer: import('./optim/types.js').Optimizer | null;
+  /** `'train'`, `'val'` or null before the first phase. */
+  readonly mode: 'train' | 'val' | null;
+  readonly epoch: number;
+  readonly iter: number;
+  readonly inner_iter: number;
+  readonly max_epochs: number;
+  readonly max_iters: number;
+  /** The loader of the current phase (its `length` is `len(runner.data_loader)`). */
+  readonly data_loader: DataLoaderLike | null;
+  readonly log_buffer: LogBufferLike;
+  readonly logger: LoggerLike;
+  /** Absolute work directory. */
+  readonly work_dir: string;
+  /** `%Y%m%d_%H%M%S` at construction; names the `.log` and `.log.json` files. */
+  readonly timestamp: string;
+  /** Free-form run metadata saved into checkpoints (`exp_name`, `seed`, `config`, ...). */
+  meta: Record<string, unknown>;
+  /** Outputs of the latest `train_step`/`val_step`. */
+  outputs: StepOutputs | null;
+  readonly rank: number;
+  readonly world_size: number;
+  /** Hooks in execution order. */
+  readonly hooks: readonly import('./hooks/hook.js').Hook[];
+  /** Class name of the model (`_model_name`). */
+  readonly model_name: string;
+  /** `'EpochBasedRunner'` or `'IterBasedRunner'`. */
+  readonly runnerType: string;
+  /** Learning rate of each param group. */
+  current_lr(): number[];
+  /** Momentum of each param group (`momentum`, else `betas[0]`, else 0). */
+  current_momentum(): number[];
+  /** Set by hooks (early stopping, non-finite loss) to end training after the current iteration. */
+  should_stop: boolean;
+}
