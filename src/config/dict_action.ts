@@ -1,0 +1,104 @@
+/**
+ * @module Port of `DictAction` in `mmcv/utils/config.py` @ v1.7.2: parses `--cfg-options KEY=VALUE`
+ * tokens into the dict that {@link Config.mergeFromDict} takes.
+ *
+ * Porting note: tuples become arrays. mmcv keeps only the last `--cfg-options` occurrence;
+ * detkit's CLI collects every occurrence (mmengine behaviour), later keys overriding earlier ones.
+ */
+import { AssertionError_, ValueError } from '../utils/errors.js';
+
+/** One `--cfg-options` value after parsing: a scalar or (nested) array of them. */
+export type CfgOptionValue = number | boolean | string | null | CfgOptionValue[];
+
+const DIGITS = String.raw`\d(?:_?\d)*`;
+const PY_INT_RE = new RegExp(`^[+-]?${DIGITS}$`);
+const PY_FLOAT_RE = new RegExp(`^[+-]?(?:(?:${DIGITS})?\\.${DIGITS}|${DIGITS}\\.?)(?:[eE][+-]?${DIGITS})?$`);
+const PY_FLOAT_SPECIAL_RE = /^([+-]?)(inf|infinity|nan)$/i;
+
+/**
+ * mmcv `DictAction._parse_int_float_bool`: Python `int()`, then `float()`, then case-insensitive
+ * `true`/`false`, then exactly `None`, else the string itself.
+ * @example parseIntFloatBool('1_000') // 1000;  parseIntFloatBool('0x10') // '0x10'
+ */
+export function parseIntFloatBool(val: string): CfgOptionValue {
+  const t = val.trim();
+  if (PY_INT_RE.test(t)) return Number(t.replace(/_/g, ''));
+  if (PY_FLOAT_RE.test(t)) return Number(t.replace(/_/g, ''));
+  const special = PY_FLOAT_SPECIAL_RE.exec(t);
+  if (special !== null) {
+    if (special[2]!.toLowerCase() === 'nan') return NaN;
+    return special[1] === '-' ? -Infinity : Infinity;
+  }
+  const lower = val.toLowerCase();
+  if (lower === 'true' || lower === 'false') return lower === 'true';
+  if (val === 'None') return null;
+  return val;
+}
+
+/** Counts occurrences of one character. */
+function count(s: string, ch: string): number {
+  let n = 0;
+  for (const c of s) if (c === ch) n++;
+  return n;
+}
+
+/** Index of the next top-level comma (outside `()`/`[]`), or the length when there is none. */
+function findNextComma(s: string): number {
+  if (count(s, '(') !== count(s, ')') || count(s, '[') !== count(s, ']')) {
+    throw new AssertionError_('CONFIG_OPTION_BRACKETS', `Imbalanced brackets exist in ${s}`);
+  }
+  let round = 0;
+  let square = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (c === ',' && round === 0 && square === 0) return i;
+    if (c === '(') round++;
+    else if (c === ')') round--;
+    else if (c === '[') square++;
+    else if (c === ']') square--;
+  }
+  return s.length;
+}
+
+/**
+ * mmcv `DictAction._parse_iterable`: strips surrounding quotes and all spaces, then parses
+ * `[...]`/`(...)`/`a,b` into arrays (recursively) and other text with {@link parseIntFloatBool}.
+ * @example parseIterable('[(1, 2, 3), [a, b], c]') // [[1, 2, 3], ['a', 'b'], 'c']
+ * @throws AssertionError_ `CONFIG_OPTION_BRACKETS` on unbalanced brackets
+ */
+export function parseIterable(raw: string): CfgOptionValue {
+  let val = raw.replace(/^['"]+|['"]+$/g, '').replace(/ /g, '');
+  if ((val.startsWith('(') && val.endsWith(')')) || (val.startsWith('[') && val.endsWith(']'))) {
+    val = val.slice(1, -1);
+  } else if (!val.includes(',')) {
+    return parseIntFloatBool(val);
+  }
+  const values: CfgOptionValue[] = [];
+  while (val.length > 0) {
+    const comma = findNextComma(val);
+    values.push(parseIterable(val.slice(0, comma)));
+    val = val.slice(comma + 1);
+  }
+  return values;
+}
+
+/**
+ * Parses `--cfg-options` tokens (`KEY=VALUE`, split at the first `=`) as mmcv's `DictAction`.
+ * @param tokens e.g. `['model.bbox_head.num_classes=3', 'data.train.pipeline.2.img_scale=(640,480)']`
+ * @returns dotted key → parsed value, in token order (a repeated key keeps its last value)
+ * @throws ValueError `CONFIG_OPTION_SYNTAX` for a token without `=`
+ * @throws AssertionError_ `CONFIG_OPTION_BRACKETS` on unbalanced brackets
+ */
+export function parseCfgOptions(tokens: readonly string[]): Record<string, CfgOptionValue> {
+  const options: Record<string, CfgOptionValue> = {};
+  for (const kv of tokens) {
+    const eq = kv.indexOf('=');
+    if (eq < 0) {
+      throw new ValueError('CONFIG_OPTION_SYNTAX', `--cfg-options expects KEY=VALUE, got '${kv}'`, {
+        hint: 'write e.g. --cfg-options model.bbox_head.num_classes=3 (no spaces around =)',
+      });
+    }
+    options[kv.slice(0, eq)] = parseIterable(kv.slice(eq + 1));
+  }
+  return options;
+}

@@ -1,0 +1,54 @@
+/**
+ * @module Config-specific parity errors that `src/utils/errors.ts` does not declare: Python's
+ * `AttributeError`, `OSError`, and the parse errors of the loaders (`SyntaxError`,
+ * `json.JSONDecodeError`, `yaml.YAMLError`).
+ *
+ * Error codes raised by the config system (all stable):
+ * `CONFIG_FILE_NOT_FOUND`, `CONFIG_BASE_NOT_FOUND` (FileNotFoundError), `CONFIG_UNSUPPORTED_FORMAT`
+ * (OSError), `CONFIG_PARSE` (SyntaxError / JSONDecodeError / YAMLError), `CONFIG_NOT_A_DICT`,
+ * `CONFIG_BASE_TYPE`, `CONFIG_MERGE_TYPE`, `CONFIG_LIST_INDEX_TYPE` (TypeError),
+ * `CONFIG_DUPLICATE_BASE_KEY`, `CONFIG_RESERVED_KEY`, `CONFIG_INDEX_OUT_OF_RANGE`,
+ * `CONFIG_BASE_VAR_NOT_FOUND`, `CONFIG_KEY_NOT_FOUND` (KeyError), `CONFIG_MERGE_ATTRIBUTE`
+ * (AttributeError), `CONFIG_OPTION_SYNTAX` (ValueError), `CONFIG_OPTION_BRACKETS` (AssertionError),
+ * `CONFIG_DUMP_UNSUPPORTED` (TypeError).
+ */
+import { DetkitError, type DetkitErrorOptions } from '../utils/errors.js';
+
+/** Parity with Python's `AttributeError` (e.g. merging a scalar into a list element). */
+export class AttributeError_ extends DetkitError {
+  override get pythonType(): string {
+    return 'AttributeError';
+  }
+}
+
+/** Parity with Python's `OSError` (mmcv: `Only py/yml/yaml/json type are supported now!`). */
+export class OSError_ extends DetkitError {
+  override get pythonType(): string {
+    return 'OSError';
+  }
+}
+
+/** A config file that cannot be parsed; `line`/`column` are 1-based when known. */
+export class ConfigParseError extends DetkitError {
+  /** 1-based line of the problem, if known. */
+  readonly line: number | undefined;
+  /** 1-based column of the problem, if known. */
+  readonly column: number | undefined;
+  readonly #pythonType: string;
+
+  /**
+   * @param message what is wrong, already naming the file and position
+   * @param pythonType the Python exception class of the original loader
+   * @param where line/column (1-based) plus the usual error options
+   */
+  constructor(message: string, pythonType: string, where: DetkitErrorOptions & { line?: number; column?: number }) {
+    super('CONFIG_PARSE', message, where);
+    this.line = where.line;
+    this.column = where.column;
+    this.#pythonType = pythonType;
+  }
+
+  override get pythonType(): string {
+    return this.#pythonType;
+  }
+}

@@ -1,0 +1,8 @@
+/**
+ * @module The public config API (mmcv `Config`, `DictAction`): load, merge, print and dump
+ * mmdetection-style config files.
+ */
+export { Config, baseRef, RESERVED_KEYS } from './config.js';
+export { parseCfgOptions, parseIterable, parseIntFloatBool, type CfgOptionValue } from './dict_action.js';
+export { ConfigParseError, AttributeError_, OSError_ } from './errors.js';
+export type { ConfigDict, ComponentConfig, DataConfig, DetConfig, FromFileOptions, MergeFromDictOptions } from './types.js';
