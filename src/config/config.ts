@@ -87,11 +87,16 @@ async function loadCodeConfig(filename: string): Promise<unknown> {
     mod = await jiti().import<{ default?: unknown }>(filename);
   } catch (err) {
     const e = err as Error & { loc?: { line: number; column: number } };
-    if (e instanceof SyntaxError || e.name === 'SyntaxError' || e.loc !== undefined) {
-      throw new ConfigParseError(`There are syntax errors in config file ${filename}: ${e.message}`, 'SyntaxError', {
+    // jiti reports transform errors as `ParseError: <what>\n <file>:<line>:<col>`.
+    const at = /:(\d+):(\d+)\s*$/.exec(e.message);
+    const loc = e.loc !== undefined ? { line: e.loc.line, column: e.loc.column + 1 } : at !== null ? { line: Number(at[1]), column: Number(at[2]) } : undefined;
+    if (e instanceof SyntaxError || e.name === 'SyntaxError' || /^(?:ParseError|SyntaxError)\b/.test(e.message)) {
+      const what = e.message.split('\n')[0]!.trim();
+      const where = loc === undefined ? '' : ` (line ${loc.line}, column ${loc.column})`;
+      throw new ConfigParseError(`There are syntax errors in config file ${filename}${where}: ${what}`, 'SyntaxError', {
         file: filename,
         cause: err,
-        ...(e.loc === undefined ? {} : { line: e.loc.line, column: e.loc.column + 1 }),
+        ...(loc ?? {}),
       });
     }
     throw new DetkitError('CONFIG_EVAL', `config file ${filename} threw while being evaluated: ${e.message}`, { file: filename, cause: err });

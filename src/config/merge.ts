@@ -80,7 +80,10 @@ export function mergeAIntoB(a: unknown, b: unknown, allowListKeys = false, path 
   if (!isPlainDict(a)) {
     throw new AttributeError_('CONFIG_MERGE_ATTRIBUTE', `'${pyTypeName(a)}' object has no attribute 'items'`, { configPath: path, file });
   }
-  const out: ConfigNode | unknown[] = Array.isArray(b) ? copyMeta(b, [...b]) : copyMeta(b, { ...b });
+  // A merged node is recorded as coming from the file that did the merge.
+  const out: ConfigNode | unknown[] = Array.isArray(b) ? [...b] : { ...b };
+  const outFile = file ?? configFileOf(b);
+  if (outFile !== undefined) attachConfigMeta(out, { file: outFile });
   for (const [key, v0] of Object.entries(a)) {
     if (allowListKeys && /^\d+$/.test(key) && Array.isArray(out)) {
       const k = Number(key);

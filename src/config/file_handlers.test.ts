@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { dumpYaml, loadJson, loadYaml } from './file_handlers.js';
+import { ConfigParseError } from './errors.js';
+
+// PyYAML (YAML 1.1 resolvers) results, from yaml/resolver.py and yaml/constructor.py.
+describe('YAML as PyYAML reads it', () => {
+  it.each([
+    ['1e-3', '1e-3'],
+    ['1.0e-3', 0.001],
+    ['1.0e3', '1.0e3'],
+    ['1.0e+3', 1000],
+    ['yes', true],
+    ['No', false],
+    ['on', true],
+    ['OFF', false],
+    ['y', 'y'],
+    ['010', 8],
+    ['0x1F', 31],
+    ['0b101', 5],
+    ['1_000', 1000],
+    ['1:30', 90],
+    ['.5', 0.5],
+    ['1.', 1],
+    ['-.inf', -Infinity],
+    ['~', null],
+    ['null', null],
+    ['', null],
+    ["'010'", '010'],
+    ['2020-01-01', '2020-01-01'],
+  ])('%s', (text, want) => {
+    expect((loadYaml(`v: ${text}\n`, 't.yaml') as { v: unknown }).v).toEqual(want);
+  });
+
+  it('dumps strings that would resolve to other types quoted, so they read back as strings', () => {
+    const data = { a: 'yes', b: '010', c: '1.5', d: 'null', e: 1e-7, f: 2.5, g: [1, true, null], h: 'plain', i: '', j: '1e-3' };
+    expect(loadYaml(dumpYaml(data), 'rt.yaml')).toEqual(data);
+  });
+
+  it('names the file, line and column of malformed YAML', () => {
+    const text = 'a: 1\nb:\n  - x\n  y: [1, 2\nc: 3\n';
+    let err: unknown;
+    try {
+      loadYaml(text, '/cfg/bad.yaml');
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(ConfigParseError);
+    const e = err as ConfigParseError;
+    expect(e.code).toBe('CONFIG_PARSE');
+    expect(e.file).toBe('/cfg/bad.yaml');
+    expect(e.line).toBe(4);
+    expect(e.message).toContain('/cfg/bad.yaml, line 4');
+  });
+});
+
+describe('JSON', () => {
+  it('names the file, line and column of malformed JSON', () => {
+    const text = '{\n  "a": 1,\n  "b": }\n';
+    let err: unknown;
+    try {
+      loadJson(text, 'bad.json');
+    } catch (e) {
+      err = e;
+    }
+    const e = err as ConfigParseError;
+    expect(e).toBeInstanceOf(ConfigParseError);
+    expect([e.line, e.column]).toEqual([3, 8]);
+    expect(e.message).toBe('Malformed JSON in bad.json, line 3, column 8: unexpected "}", expected a value');
+    expect(e.pythonType).toBe('JSONDecodeError');
+  });
+  it('finds a missing comma and an unterminated document', () => {
+    expect(() => loadJson('{"a": 1\n "b": 2}', 'x.json')).toThrow('line 2, column 2');
+    expect(() => loadJson('[1, 2', 'x.json')).toThrow('line 1, column 6: unexpected end of input');
+  });
+});
