@@ -29,6 +29,11 @@ export interface Optimizer {
   readonly type: string;
   readonly paramGroups: ParamGroup[];
   /**
+   * Hyper-parameter defaults of the optimizer (torch `optimizer.defaults`, e.g. `{lr, momentum,
+   * dampening, weight_decay, nesterov}`); `OneCycleMomentumUpdaterHook` checks it for `momentum`/`betas`.
+   */
+  readonly defaults?: Readonly<Record<string, unknown>>;
+  /**
    * Applies one update with `grads` (name → gradient; names absent are skipped as PyTorch skips
    * `grad is None`). Does not dispose `grads`.
    */
