@@ -352,14 +352,19 @@ export class Config<T extends object = DetConfig> {
    */
   dump(file?: string): string | undefined {
     if (file === undefined) {
-      return this.#filename === undefined ? this.prettyText : this.#render(extname(this.#filename));
+      return this.#filename === undefined ? this.prettyText : this.dumpAs(extname(this.#filename));
     }
-    writeFileSync(file, this.#render(extname(file)));
+    writeFileSync(file, this.dumpAs(extname(file)));
     return undefined;
   }
 
-  /** The config text in the format of extension `ext`. */
-  #render(ext: string): string {
+  /**
+   * The config as text in the format of a file extension.
+   * @param format `.json`, `.yaml`/`.yml`, `.ts`/`.mts`/`.js`/`.mjs` (an `export default` module) or `.py` (pretty text); the dot is optional
+   * @throws OSError_ `CONFIG_UNSUPPORTED_FORMAT`; TypeError_ `CONFIG_DUMP_UNSUPPORTED`
+   */
+  dumpAs(format: string): string {
+    const ext = format.startsWith('.') ? format : `.${format}`;
     const data = this.toDict() as Record<string, unknown>;
     if (ext === '.json') return `${JSON.stringify(data, null, 2)}\n`;
     if (ext === '.yaml' || ext === '.yml') return dumpYaml(data);
