@@ -1,0 +1,58 @@
+/**
+ * Golden parity with pycocotools (`/work/shared/golden/coco/`): the 12 stats, the printed summary
+ * lines and per-category precision/recall of `COCOeval` with default params, on every case.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { COCO } from '../../src/evaluation/coco.js';
+import { COCOeval } from '../../src/evaluation/cocoeval.js';
+import { perCategoryMetrics } from '../../src/evaluation/coco_metric.js';
+
+const repoRoot = path.resolve(import.meta.dirname, '../..');
+const GOLDEN = path.resolve(repoRoot, '../shared/golden/coco');
+
+interface GoldCase {
+  iouType: 'bbox' | 'segm';
+  stats: number[];
+  summary: string[];
+  catIds: number[];
+  per_category: Record<string, { ap: number; ap50: number; ap75: number; ar100: number; recall50: number; precision50: number[] }>;
+}
+
+const gold = JSON.parse(readFileSync(path.join(GOLDEN, 'gold.json'), 'utf8')) as { cases: Record<string, GoldCase> };
+const cases = readdirSync(GOLDEN).filter((d) => d.startsWith('case'));
+
+describe('COCOeval vs pycocotools golden', () => {
+  it('has a gold entry for every case folder', () => {
+    expect(cases.length).toBeGreaterThan(0);
+    for (const c of cases) expect(gold.cases[c], c).toBeDefined();
+  });
+  for (const name of cases) {
+    it(name, () => {
+      const g = gold.cases[name]!;
+      const gt = COCO.fromFile(path.join(GOLDEN, name, 'gt.json'));
+      const dtJson = JSON.parse(readFileSync(path.join(GOLDEN, name, 'dt.json'), 'utf8')) as unknown;
+      const E = new COCOeval(gt, gt.loadRes(dtJson), g.iouType);
+      E.evaluate();
+      E.accumulate();
+      const lines: string[] = [];
+      const stats = E.summarize((l) => lines.push(l));
+      expect(stats.length).toBe(12);
+      stats.forEach((s, i) => expect(s, `stat ${i}`).toBeCloseTo(g.stats[i]!, 9));
+      expect(lines).toEqual(g.summary);
+      const per = perCategoryMetrics(E);
+      expect(Object.keys(per).map(Number)).toEqual(g.catIds);
+      for (const [cat, want] of Object.entries(g.per_category)) {
+        const got = per[Number(cat)]!;
+        expect(got.ap, `cat ${cat} ap`).toBeCloseTo(want.ap, 9);
+        expect(got.ap50, `cat ${cat} ap50`).toBeCloseTo(want.ap50, 9);
+        expect(got.ap75, `cat ${cat} ap75`).toBeCloseTo(want.ap75, 9);
+        expect(got.ar100, `cat ${cat} ar100`).toBeCloseTo(want.ar100, 9);
+        expect(got.recall50, `cat ${cat} recall50`).toBeCloseTo(want.recall50, 9);
+        expect(got.precision50.length).toBe(101);
+        got.precision50.forEach((v, r) => expect(v, `cat ${cat} precision50[${r}]`).toBeCloseTo(want.precision50[r]!, 9));
+      }
+    });
+  }
+});
