@@ -43,7 +43,7 @@ describe('Conv2d', () => {
   it('computes a 2x2 conv by hand', () => {
     const conv = new Conv2d({ in_channels: 1, out_channels: 1, kernel_size: 2, bias: true });
     // PyTorch weight [[1, 2], [3, 4]], bias 0.5; input 3x3 = 1..9
-    loadTorchStateDict(conv, new Map([['weight', tf.tensor4d([1, 2, 3, 4], [1, 1, 2, 2])], ['bias', tf.tensor1d([0.5])]]));
+    loadTorchStateDict(conv, new Map<string, tf.Tensor>([['weight', tf.tensor4d([1, 2, 3, 4], [1, 1, 2, 2])], ['bias', tf.tensor1d([0.5])]]));
     const y = conv.forward(tf.tensor4d([1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 3, 3, 1]));
     // [1*1+2*2+3*4+4*5, ...] = [37, 47, 67, 77] + 0.5
     expect(Array.from(y.dataSync())).toEqual([37.5, 47.5, 67.5, 77.5]);
@@ -87,9 +87,9 @@ describe('Conv2d', () => {
       conv.initWeights(new Rng(3));
       const x = tf.randomUniform([1, 6, 6, 2], -1, 1, 'float32', 5) as tf.Tensor4D;
       const before = tf.memory().numTensors;
-      const { value, grads } = tf.variableGrads(() => conv.forward(x).square().sum() as tf.Scalar, [...conv.namedParameters().values()]);
+      const { value, grads } = tf.variableGrads(() => tf.sum(tf.square(conv.forward(x))) as tf.Scalar, [...conv.namedParameters().values()]);
       expect(Object.keys(grads).length).toBe(2);
-      for (const g of Object.values(grads)) expect(tf.tidy(() => g.abs().sum().dataSync()[0])).toBeGreaterThan(0);
+      for (const g of Object.values(grads)) expect(tf.tidy(() => tf.sum(tf.abs(g)).dataSync()[0])).toBeGreaterThan(0);
       // Finite difference on one weight entry.
       const w = conv.weight;
       const idx = 4;
@@ -100,7 +100,7 @@ describe('Conv2d', () => {
         const p = base.slice();
         p[idx]! += d;
         tf.tidy(() => w.assign(tf.tensor(p, w.shape)));
-        return tf.tidy(() => conv.forward(x).square().sum().dataSync()[0]!);
+        return tf.tidy(() => tf.sum(tf.square(conv.forward(x))).dataSync()[0]!);
       };
       const fd = (f(eps) - f(-eps)) / (2 * eps);
       expect(gw).toBeCloseTo(fd, 1);

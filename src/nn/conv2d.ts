@@ -53,13 +53,13 @@ function dilateFilter(w: tf.Tensor4D, dh: number, dw: number): tf.Tensor4D {
   const [kh, kw, ci, co] = w.shape;
   let out: tf.Tensor4D = w;
   if (dh > 1) {
-    const e = tf.pad(out.reshape([kh, 1, kw, ci, co]), [[0, 0], [0, dh - 1], [0, 0], [0, 0], [0, 0]]);
-    out = e.reshape([kh * dh, kw, ci, co]).slice([0, 0, 0, 0], [(kh - 1) * dh + 1, kw, ci, co]) as tf.Tensor4D;
+    const e = tf.pad(tf.reshape(out, [kh, 1, kw, ci, co]), [[0, 0], [0, dh - 1], [0, 0], [0, 0], [0, 0]]);
+    out = tf.slice(tf.reshape(e, [kh * dh, kw, ci, co]), [0, 0, 0, 0], [(kh - 1) * dh + 1, kw, ci, co]) as tf.Tensor4D;
   }
   if (dw > 1) {
     const h = out.shape[0];
-    const e = tf.pad(out.reshape([h, kw, 1, ci, co]), [[0, 0], [0, 0], [0, dw - 1], [0, 0], [0, 0]]);
-    out = e.reshape([h, kw * dw, ci, co]).slice([0, 0, 0, 0], [h, (kw - 1) * dw + 1, ci, co]) as tf.Tensor4D;
+    const e = tf.pad(tf.reshape(out, [h, kw, 1, ci, co]), [[0, 0], [0, 0], [0, dw - 1], [0, 0], [0, 0]]);
+    out = tf.slice(tf.reshape(e, [h, kw * dw, ci, co]), [0, 0, 0, 0], [h, (kw - 1) * dw + 1, ci, co]) as tf.Tensor4D;
   }
   return out;
 }
@@ -149,7 +149,7 @@ export class Conv2d extends Module {
         y = tf.conv2d(x, w, stride, pad);
       } else if (this.groups === this.in_channels) {
         const [kh, kw] = w.shape;
-        y = tf.depthwiseConv2d(x, w.reshape([kh, kw, this.in_channels, this.out_channels / this.in_channels]) as tf.Tensor4D, stride, pad);
+        y = tf.depthwiseConv2d(x, tf.reshape(w, [kh, kw, this.in_channels, this.out_channels / this.in_channels]) as tf.Tensor4D, stride, pad);
       } else {
         const xs = tf.split(x, this.groups, 3) as tf.Tensor4D[];
         const ws = tf.split(w, this.groups, 3) as tf.Tensor4D[];

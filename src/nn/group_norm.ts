@@ -74,9 +74,9 @@ export class GroupNorm extends Module {
       }
       const [n, h, w, c] = x.shape;
       const g = this.num_groups;
-      const xg = x.reshape([n, h, w, g, c / g]);
+      const xg = tf.reshape(x, [n, h, w, g, c / g]);
       const { mean, variance } = tf.moments(xg, [1, 2, 4], true);
-      let y = tf.mul(tf.sub(xg, mean), tf.rsqrt(tf.add(variance, this.eps))).reshape([n, h, w, c]);
+      let y = tf.reshape(tf.mul(tf.sub(xg, mean), tf.rsqrt(tf.add(variance, this.eps))), [n, h, w, c]);
       if (this.weight !== null && this.bias !== null) y = tf.add(tf.mul(y, this.weight), this.bias);
       return y as tf.Tensor4D;
     });

@@ -10,6 +10,7 @@
  * entry names an attribute (`name='norm2'`) and initialises that whole sub-module.
  */
 import { INITIALIZERS } from '../registry/root.js';
+import { configFileOf, configPathOf } from '../utils/config_meta.js';
 import { DetkitError, TypeError_, ValueError } from '../utils/errors.js';
 import type { Rng } from '../utils/rng.js';
 import type { Module } from './module.js';
@@ -250,8 +251,15 @@ function isDict(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function initializeOne(module: Module, cfg: Record<string, unknown>, rng: Rng, wholemodule: boolean): void {
-  const func = INITIALIZERS.build<Applicable>(cfg);
+function initializeOne(module: Module, cfg: Record<string, unknown>, rng: Rng, wholemodule: boolean, origin: unknown): void {
+  let func: Applicable;
+  try {
+    func = INITIALIZERS.build<Applicable>(cfg, undefined, { path: configPathOf(origin), file: configFileOf(origin) });
+  } catch (err) {
+    // The initialisers' own errors already carry a code and mmcv's text: do not wrap them.
+    if (err instanceof DetkitError && err.code === 'REGISTRY_BUILD_FAILED' && err.cause instanceof DetkitError) throw err.cause;
+    throw err;
+  }
   func.wholemodule = wholemodule;
   func.apply(module, rng);
 }
@@ -273,7 +281,7 @@ function initializeOverride(module: Module, override: unknown, cfg: Record<strin
     if (target === undefined) {
       throw new DetkitError('INIT_BAD_OVERRIDE', `module did not have attribute ${name}, but init_cfg is ${JSON.stringify(sub)}.`);
     }
-    initializeOne(target, sub, rng, true);
+    initializeOne(target, sub, rng, true, o);
   }
 }
 
@@ -295,7 +303,7 @@ export function initialize(module: Module, initCfg: InitCfg | InitCfg[], rng: Rn
     const cp: Record<string, unknown> = { ...cfg };
     const override = cp.override;
     delete cp.override;
-    initializeOne(module, cp, rng, false);
+    initializeOne(module, cp, rng, false, cfg);
     if (override !== undefined && override !== null) {
       delete cp.layer;
       initializeOverride(module, override, cp, rng);

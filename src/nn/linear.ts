@@ -62,10 +62,10 @@ export class Linear extends Module {
         throw new ValueError('NN_BAD_INPUT', `Linear expected input [..., ${this.in_features}], got [${x.shape.join(', ')}]`);
       }
       const lead = x.shape.slice(0, -1);
-      const x2 = x.rank === 2 ? (x as tf.Tensor2D) : x.reshape([-1, this.in_features]) as tf.Tensor2D;
+      const x2 = x.rank === 2 ? (x as tf.Tensor2D) : tf.reshape(x, [-1, this.in_features]) as tf.Tensor2D;
       let y: tf.Tensor = tf.matMul(x2, this.weight as tf.Tensor2D);
       if (this.bias !== null) y = tf.add(y, this.bias);
-      return x.rank === 2 ? y : y.reshape([...lead, this.out_features]);
+      return x.rank === 2 ? y : tf.reshape(y, [...lead, this.out_features]);
     });
   }
 }

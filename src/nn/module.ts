@@ -309,7 +309,7 @@ export class Module {
     for (const [k, v] of own) {
       const t = state.get(k);
       if (t === undefined) continue;
-      tf.tidy(() => v.assign(t.dtype === v.dtype ? t.clone() : t.cast(v.dtype)));
+      tf.tidy(() => v.assign(t.dtype === v.dtype ? tf.clone(t) : tf.cast(t, v.dtype)));
     }
     return { missing, unexpected };
   }
