@@ -2,13 +2,24 @@
  * @module The one place that initialises tfjs for detkit.
  *
  * `wasm` (XNNPACK + SIMD) is the default backend; `cpu` is the test reference. `DETKIT_BACKEND`
- * selects one (`wasm` | `cpu`). Kernels wasm lacks are registered by `kernel_gaps/` before use.
+ * selects one (`wasm` | `cpu`). The kernels wasm lacks (`kernel_gaps/`) and the dilation-aware
+ * `Conv2D` gradient are registered before the first backend is set up.
  */
+import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
+import { ValueError } from '../utils/errors.js';
+import { registerKernelGaps, WASM_KERNEL_GAPS } from './kernel_gaps/index.js';
+
+// tfjs-core's Node entry registers neither the gradients nor the chained tensor methods
+// (`x.mul(y)`); its ESM files that do cannot be loaded by Node/tsx. vendor/ holds them as one
+// CommonJS bundle (see vendor/build_tfjs_gradients.mjs), loaded here once for every backend.
+createRequire(import.meta.url)('./vendor/tfjs_core_gradients.cjs');
 
 export { tf };
+export { assertKernelsOnWasm, kernelsUsed, missingKernels } from './kernel_coverage.js';
+export { registerKernelGaps, WASM_KERNEL_GAPS };
 
 /** Backends detkit can run on. */
 export type BackendName = 'wasm' | 'cpu';
@@ -16,26 +27,58 @@ export type BackendName = 'wasm' | 'cpu';
 let ready: Promise<BackendName> | undefined;
 let readyName: BackendName | undefined;
 
-/** The backend named by `DETKIT_BACKEND`, default `wasm`. */
+/**
+ * The backend named by `DETKIT_BACKEND`, default `wasm`.
+ * @throws ValueError `BACKEND_INVALID` for any other value
+ */
 export function defaultBackend(): BackendName {
   const v = process.env.DETKIT_BACKEND;
   if (v === undefined || v === '') return 'wasm';
-  if (v !== 'wasm' && v !== 'cpu') throw new Error(`DETKIT_BACKEND must be 'wasm' or 'cpu', got '${v}'`);
+  if (v !== 'wasm' && v !== 'cpu') {
+    throw new ValueError('BACKEND_INVALID', `DETKIT_BACKEND must be 'wasm' or 'cpu', got '${v}'`);
+  }
   return v;
 }
 
 /**
  * Initialises tfjs on `name` (default: {@link defaultBackend}); idempotent per backend name.
+ * Registers the kernel gaps first, so gradients of convs, depthwise convs and gathers work on wasm.
  * @returns the active backend name
+ * @throws DetkitError `BACKEND_INIT_FAILED` when tfjs cannot set the backend up
+ * @example
+ * await initBackend();          // wasm, or DETKIT_BACKEND
+ * await initBackend('cpu');     // the reference backend, for tests
  */
 export async function initBackend(name: BackendName = defaultBackend()): Promise<BackendName> {
   if (ready !== undefined && readyName === name) return ready;
+  registerKernelGaps();
   readyName = name;
   ready = (async () => {
     const ok = await tf.setBackend(name);
-    if (!ok) throw new Error(`tfjs backend '${name}' failed to initialise`);
+    if (!ok) throw new ValueError('BACKEND_INIT_FAILED', `tfjs backend '${name}' failed to initialise`);
     await tf.ready();
+    // The cpu backend greets Node users with an advert for tfjs-node on its first write.
+    if (name === 'cpu') (tf.findBackend('cpu') as unknown as { firstUse: boolean }).firstUse = false;
     return name;
   })();
   return ready;
+}
+
+/** Facts about the active backend, for `detkit env` and bench reports. */
+export interface BackendInfo {
+  /** Active backend name. */
+  backend: string;
+  /** wasm: SIMD enabled (XNNPACK SIMD kernels). */
+  simd: boolean;
+  /** wasm: multithreading enabled (always false in Node, tfjs issue #3830). */
+  threads: boolean;
+}
+
+/** Describes the active backend (call after {@link initBackend}). */
+export function backendInfo(): BackendInfo {
+  return {
+    backend: tf.getBackend(),
+    simd: tf.env().getBool('WASM_HAS_SIMD_SUPPORT'),
+    threads: tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT'),
+  };
 }

@@ -1,0 +1,121 @@
+/**
+ * Conv2D gradients on wasm (the `Conv2DBackpropFilter`/`Conv2DBackpropInput` gap kernels and the
+ * dilation-aware gradient) against the cpu backend's kernels and against finite differences.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend, tf } from '../index.js';
+import { expectLeakFree, onBackend, relativeError } from '../../testing/backend.js';
+import { Rng } from '../../utils/rng.js';
+
+type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
+
+interface Case {
+  name: string;
+  x: [number, number, number, number];
+  k: [number, number];
+  co: number;
+  stride: number | [number, number];
+  pad: Pad;
+  dilation?: number;
+}
+
+const CASES: Case[] = [
+  { name: '3x3 s1 same', x: [2, 8, 8, 3], k: [3, 3], co: 4, stride: 1, pad: 'same' },
+  { name: '3x3 s2 pad 1 (odd size)', x: [2, 9, 7, 3], k: [3, 3], co: 5, stride: 2, pad: 1 },
+  { name: '3x3 s2 same (even size)', x: [1, 8, 10, 4], k: [3, 3], co: 3, stride: 2, pad: 'same' },
+  { name: '3x3 s2 valid', x: [2, 9, 9, 2], k: [3, 3], co: 3, stride: 2, pad: 'valid' },
+  { name: '1x1 s2 (ResNet downsample)', x: [2, 7, 8, 6], k: [1, 1], co: 4, stride: 2, pad: 'valid' },
+  { name: '7x7 s2 pad 3 (ResNet stem)', x: [1, 15, 16, 3], k: [7, 7], co: 4, stride: 2, pad: 3 },
+  { name: '3x3 s3 explicit asymmetric', x: [1, 10, 11, 2], k: [3, 3], co: 3, stride: 3, pad: [[0, 0], [1, 2], [0, 1], [0, 0]] },
+  // Explicit pads: tfjs 4.22 computes the output width of a numeric pad from the filter height.
+  { name: '2x3 strides [2,1] explicit', x: [1, 9, 8, 3], k: [2, 3], co: 2, stride: [2, 1], pad: [[0, 0], [1, 1], [1, 1], [0, 0]] },
+  { name: '4x4 s2 pad 1', x: [1, 8, 8, 2], k: [4, 4], co: 3, stride: 2, pad: 1 },
+  { name: '3x3 dilation 2 pad 2', x: [2, 9, 10, 3], k: [3, 3], co: 4, stride: 1, pad: 2, dilation: 2 },
+  { name: '3x3 dilation 3 same', x: [1, 12, 11, 2], k: [3, 3], co: 3, stride: 1, pad: 'same', dilation: 3 },
+];
+
+function data(shape: number[], rng: Rng): Float32Array {
+  const n = shape.reduce((a, b) => a * b, 1);
+  return Float32Array.from({ length: n }, () => rng.normal());
+}
+
+/** Gradients of `sum(conv2d(x, w) * r)` wrt x and w, on the active backend. */
+function grads(c: Case, x: Float32Array, w: Float32Array, r: Float32Array): tf.Tensor[] {
+  const xt = tf.tensor4d(x, c.x);
+  const wt = tf.tensor4d(w, [c.k[0], c.k[1], c.x[3], c.co]);
+  const f = (a: tf.Tensor, b: tf.Tensor) => {
+    const y = tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.stride, c.pad, 'NHWC', c.dilation ?? 1);
+    return tf.sum(tf.mul(y, tf.tensor(r, y.shape)));
+  };
+  return tf.grads(f)([xt, wt]);
+}
+
+function outShape(c: Case): number[] {
+  return tf.tidy(() => tf.conv2d(tf.zeros(c.x) as tf.Tensor4D, tf.zeros([c.k[0], c.k[1], c.x[3], c.co]) as tf.Tensor4D, c.stride, c.pad, 'NHWC', c.dilation ?? 1).shape);
+}
+
+describe('Conv2D gradient on wasm', () => {
+  beforeAll(async () => {
+    await initBackend('wasm');
+  });
+
+  for (const c of CASES) {
+    it(`matches the cpu backend: ${c.name}`, async () => {
+      const rng = new Rng(c.x.reduce((a, b) => a * 31 + b, 7));
+      const x = data(c.x, rng);
+      const w = data([c.k[0], c.k[1], c.x[3], c.co], rng);
+      const r = data(outShape(c), rng);
+      const [dxCpu, dwCpu] = await onBackend('cpu', () => grads(c, x, w, r));
+      const [dxWasm, dwWasm] = await onBackend('wasm', () => grads(c, x, w, r));
+      expect(relativeError(dxWasm!, dxCpu!)).toBeLessThan(1e-4);
+      expect(relativeError(dwWasm!, dwCpu!)).toBeLessThan(1e-4);
+    });
+  }
+
+  for (const c of [CASES[1]!, CASES[5]!, CASES[9]!]) {
+    it(`matches finite differences: ${c.name}`, () => {
+      // The loss is linear in x and in w, so a central difference is exact up to rounding.
+      const rng = new Rng(3);
+      const x = data(c.x, rng);
+      const w = data([c.k[0], c.k[1], c.x[3], c.co], rng);
+      const r = data(outShape(c), rng);
+      const loss = (xv: Float32Array, wv: Float32Array) =>
+        tf.tidy(() => {
+          const y = tf.conv2d(tf.tensor4d(xv, c.x), tf.tensor4d(wv, [c.k[0], c.k[1], c.x[3], c.co]), c.stride, c.pad, 'NHWC', c.dilation ?? 1);
+          return tf.sum(tf.mul(y, tf.tensor(r, y.shape))).dataSync()[0]!;
+        });
+      const [dx, dw] = tf.tidy(() => grads(c, x, w, r).map((t) => t.dataSync()));
+      const eps = 0.5;
+      for (const [arr, g, isX] of [[x, dx!, true], [w, dw!, false]] as const) {
+        let scale = 0;
+        for (const v of g) scale = Math.max(scale, Math.abs(v));
+        for (let probe = 0; probe < 12; probe++) {
+          const i = rng.randint(arr.length);
+          const plus = Float32Array.from(arr);
+          const minus = Float32Array.from(arr);
+          plus[i]! += eps;
+          minus[i]! -= eps;
+          const fd = isX ? (loss(plus, w) - loss(minus, w)) / (2 * eps) : (loss(x, plus) - loss(x, minus)) / (2 * eps);
+          expect(Math.abs(fd - g[i]!) / scale).toBeLessThan(1e-3);
+        }
+      }
+    });
+  }
+
+  it('leaks neither tensors nor wasm buffers across 100 calls', async () => {
+    const c = CASES[1]!;
+    const rng = new Rng(5);
+    const x = tf.tensor4d(data(c.x, rng), c.x);
+    const w = tf.variable(tf.tensor4d(data([3, 3, 3, 5], rng), [3, 3, 3, 5]));
+    const d = tf.variable(tf.tensor4d(data([3, 3, 3, 5], rng), [3, 3, 3, 5]));
+    await expectLeakFree(() => {
+      const { value, grads: g } = tf.variableGrads(() => {
+        const y = tf.conv2d(x, w as tf.Tensor4D, 2, 1);
+        const z = tf.conv2d(x, d as tf.Tensor4D, 1, 'same', 'NHWC', 2);
+        return tf.add(tf.sum(tf.square(y)), tf.sum(z)) as tf.Scalar;
+      }, [w, d]);
+      return [value, ...Object.values(g)];
+    }, 100);
+    tf.dispose([x, w, d]);
+  });
+});

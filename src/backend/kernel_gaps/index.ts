@@ -1,0 +1,40 @@
+/**
+ * @module The kernels detkit supplies for the wasm backend, in one explicit list (the tfjs
+ * `register_all_kernels.ts` pattern), and the gradients it overrides.
+ */
+import { getKernel, registerGradient, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
+import type { KernelConfig } from '@tensorflow/tfjs-core';
+import { conv2DBackpropFilterConfig } from './conv2d_backprop_filter.js';
+import { conv2DBackpropInputConfig } from './conv2d_backprop_input.js';
+import { conv2DGradConfig } from './conv2d_grad.js';
+import { depthwiseConv2dNativeBackpropFilterConfig } from './depthwise_conv2d_native_backprop_filter.js';
+import { depthwiseConv2dNativeBackpropInputConfig } from './depthwise_conv2d_native_backprop_input.js';
+import { unsortedSegmentSumConfig } from './unsorted_segment_sum.js';
+
+/**
+ * Kernels registered for `wasm`. Entries whose name wasm already has replace its kernel
+ * (`Conv2DBackpropInput`: wasm's is a scalar loop, ours is an XNNPACK conv).
+ */
+export const WASM_KERNEL_GAPS: readonly KernelConfig[] = [
+  conv2DBackpropFilterConfig,
+  conv2DBackpropInputConfig,
+  depthwiseConv2dNativeBackpropFilterConfig,
+  depthwiseConv2dNativeBackpropInputConfig,
+  unsortedSegmentSumConfig,
+];
+
+let registered = false;
+
+/**
+ * Registers {@link WASM_KERNEL_GAPS} for `wasm` and the dilation-aware `Conv2D` gradient (all
+ * backends). Idempotent; call before the wasm backend runs its first kernel.
+ */
+export function registerKernelGaps(): void {
+  if (registered) return;
+  registered = true;
+  for (const k of WASM_KERNEL_GAPS) {
+    if (getKernel(k.kernelName, k.backendName) !== undefined) unregisterKernel(k.kernelName, k.backendName);
+    registerKernel(k);
+  }
+  registerGradient(conv2DGradConfig);
+}

@@ -1,0 +1,79 @@
+/**
+ * @module Helpers shared by the `kernel_gaps/` kernels: calling other wasm kernels directly.
+ *
+ * A gap kernel is written as a composition of kernels the wasm backend already has (mostly the
+ * XNNPACK `Conv2D`). Calling them through `getKernel(name, 'wasm').kernelFunc` bypasses the engine
+ * (no tape, no profiling scope, no tidy), so every intermediate `TensorInfo` must be released with
+ * {@link KernelScope.dispose}; the scope does it for everything it created except the result.
+ */
+import { getKernel } from '@tensorflow/tfjs-core';
+import type { KernelBackend, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
+
+/**
+ * Runs kernels of one backend inside a kernel function and frees the intermediates it made.
+ *
+ * @example
+ * const s = new KernelScope(backend, 'wasm');
+ * try { const t = s.run('Transpose', { x }, { perm: [3, 1, 2, 0] }); return s.keep(s.run(...)); }
+ * finally { s.dispose(); }
+ */
+export class KernelScope {
+  private readonly made: TensorInfo[] = [];
+  private readonly kept = new Set<TensorInfo>();
+
+  /**
+   * @param backend the backend instance passed to the calling kernel function
+   * @param backendName the name the kernels are registered under (`wasm`)
+   */
+  constructor(
+    readonly backend: KernelBackend,
+    readonly backendName: string,
+  ) {}
+
+  /**
+   * Runs kernel `name` on this backend; the output is owned by the scope until {@link keep}.
+   * @throws Error when the kernel is not registered for the backend
+   */
+  run(name: string, inputs: Record<string, TensorInfo> | TensorInfo[], attrs: NamedAttrMap = {}): TensorInfo {
+    const k = getKernel(name, this.backendName);
+    if (k === undefined) throw new Error(`Kernel '${name}' not registered for backend '${this.backendName}'`);
+    const out = k.kernelFunc({ inputs: inputs as Record<string, TensorInfo>, backend: this.backend, attrs });
+    const info = (Array.isArray(out) ? out[0] : out) as TensorInfo;
+    this.made.push(info);
+    return info;
+  }
+
+  /** Reshape without copying (the wasm `Reshape` shares the data id and bumps its refcount). */
+  reshape(x: TensorInfo, shape: number[]): TensorInfo {
+    return this.run('Reshape', { x }, { shape });
+  }
+
+  /** Transpose by `perm`. */
+  transpose(x: TensorInfo, perm: number[]): TensorInfo {
+    return this.run('Transpose', { x }, { perm });
+  }
+
+  /** Slice `[begin, begin + size)`; returns `x` itself when the slice is the whole tensor. */
+  slice(x: TensorInfo, begin: number[], size: number[]): TensorInfo {
+    if (begin.every((b) => b === 0) && size.every((s, i) => s === x.shape[i])) return x;
+    return this.run('Slice', { x }, { begin, size });
+  }
+
+  /** Hands a tensor made outside {@link run} (e.g. `makeOutput`) to the scope. */
+  own(t: TensorInfo): TensorInfo {
+    this.made.push(t);
+    return t;
+  }
+
+  /** Marks `t` as the result: it survives {@link dispose}. */
+  keep(t: TensorInfo): TensorInfo {
+    this.kept.add(t);
+    return t;
+  }
+
+  /** Releases every tensor this scope made except the kept ones. */
+  dispose(): void {
+    for (const t of this.made) if (!this.kept.has(t)) this.backend.disposeData(t.dataId);
+    this.made.length = 0;
+  }
+}
