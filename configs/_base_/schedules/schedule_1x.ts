@@ -1,0 +1,14 @@
+/**
+ * @module Port of `configs/_base_/schedules/schedule_1x.py` @ mmdetection v2.28.2: 12 epochs,
+ * LR steps at 8 and 11, linear warmup over 500 iterations (lr 0.02 assumes batch 16).
+ */
+import type { DetConfig } from '../../../src/config/index.js';
+
+export default {
+  // optimizer
+  optimizer: { type: 'SGD', lr: 0.02, momentum: 0.9, weight_decay: 0.0001 },
+  optimizer_config: { grad_clip: null },
+  // learning policy
+  lr_config: { policy: 'step', warmup: 'linear', warmup_iters: 500, warmup_ratio: 0.001, step: [8, 11] },
+  runner: { type: 'EpochBasedRunner', max_epochs: 12 },
+} satisfies DetConfig;
