@@ -1,0 +1,248 @@
+/**
+ * @module Port of `mmcv/ops/roi_align.py` (`RoIAlign`, `roi_align`, pool_mode `'avg'`) @ mmcv v1.7.1.
+ *
+ * Same sampling as mmcv's and torchvision's CPU kernels (`roi_align_cpu.cpp`): each output bin
+ * averages `grid_h x grid_w` bilinear samples (`sampling_ratio`, or `ceil(roi_size / output_size)`
+ * when it is 0); `aligned=true` shifts the RoI by -0.5 pixel (pixel centres at +0.5). Features are
+ * NHWC, so the inner loops run over contiguous channels.
+ *
+ * Porting note: the kernel is typed-array JS run through `tf.customGrad` (forward and a real
+ * backward that scatters the bilinear weights back onto the feature map), so it runs on every
+ * backend, including wasm, which has no `CropAndResize` gradient.
+ */
+import { tf } from '../backend/index.js';
+import { ValueError } from '../utils/errors.js';
+import { checkShape } from './utils.js';
+
+/** Options of {@link roiAlign} (mmcv `RoIAlign` arguments, camelCase). */
+export interface RoIAlignOptions {
+  /** `[ph, pw]` bins per RoI, or one number for a square output. */
+  outputSize: number | readonly [number, number];
+  /** Feature-map pixels per image pixel (`1 / stride`). Default 1. */
+  spatialScale?: number;
+  /** Samples per bin along each axis; 0 = adaptive `ceil(roi_size / output_size)`. Default 0. */
+  samplingRatio?: number;
+  /** Half-pixel offset (mmcv default true; false reproduces the legacy Detectron behaviour). */
+  aligned?: boolean;
+  /** Only `'avg'` is implemented. Default `'avg'`. */
+  poolMode?: 'avg' | 'max';
+}
+
+/**
+ * Bilinear weights of one RoI along one axis, summed per bin: bin `p` reads pixels
+ * `idx[start[p] .. start[p + 1])` with weights `w[...]` (already divided by the samples per bin).
+ * The kernel's weights are separable (`w1 = hy * hx`, ...; a sample outside the map drops out
+ * along either axis), so a bin's weight on pixel `(y, x)` is `wy(y) * wx(x)` and the sampling
+ * cost per bin is (unique rows) x (unique cols) instead of 4 x samples.
+ */
+interface AxisWeights {
+  start: Int32Array;
+  idx: Int32Array;
+  w: Float64Array;
+}
+
+/** Sums the sample weights of each bin along one axis (mmcv `bilinear_interpolate` + `pre_calc`). */
+function axisWeights(start: number, binSize: number, bins: number, grid: number, size: number): AxisWeights {
+  const idx: number[] = [];
+  const w: number[] = [];
+  const starts = new Int32Array(bins + 1);
+  for (let p = 0; p < bins; p++) {
+    starts[p] = idx.length;
+    const add = (i: number, v: number): void => {
+      for (let e = starts[p]!; e < idx.length; e++) {
+        if (idx[e] === i) {
+          w[e] += v;
+          return;
+        }
+      }
+      idx.push(i);
+      w.push(v);
+    };
+    for (let i = 0; i < grid; i++) {
+      let v = start + p * binSize + ((i + 0.5) * binSize) / grid;
+      if (v < -1 || v > size) continue;
+      if (v <= 0) v = 0;
+      let lo = Math.floor(v);
+      let hi: number;
+      if (lo >= size - 1) {
+        hi = lo = size - 1;
+        v = lo;
+      } else {
+        hi = lo + 1;
+      }
+      const l = v - lo;
+      add(lo, (1 - l) / grid);
+      add(hi, l / grid);
+    }
+  }
+  starts[bins] = idx.length;
+  return { start: starts, idx: Int32Array.from(idx), w: Float64Array.from(w) };
+}
+
+interface RoiPlan {
+  batch: number;
+  ys: AxisWeights;
+  xs: AxisWeights;
+}
+
+/** Checks the RoIs and computes each one's sampling weights. */
+function planRois(
+  rois: Float32Array, k: number, shape: [number, number, number, number], ph: number, pw: number,
+  scale: number, samplingRatio: number, aligned: boolean,
+): RoiPlan[] {
+  const [b, h, w] = shape;
+  const offset = aligned ? 0.5 : 0;
+  const plans: RoiPlan[] = [];
+  for (let r = 0; r < k; r++) {
+    const batch = rois[r * 5]!;
+    if (!(Number.isInteger(batch) && batch >= 0 && batch < b)) {
+      throw new ValueError('OPS_BAD_ROI', `roi_align(rois[${r}]): expected a batch index in [0, ${b - 1}], got ${batch}.`);
+    }
+    const x1 = rois[r * 5 + 1]! * scale - offset, y1 = rois[r * 5 + 2]! * scale - offset;
+    let rw = rois[r * 5 + 3]! * scale - offset - x1;
+    let rh = rois[r * 5 + 4]! * scale - offset - y1;
+    if (aligned) {
+      if (!(rw >= 0 && rh >= 0)) {
+        throw new ValueError('OPS_BAD_ROI', `roi_align(rois[${r}]): expected x2 >= x1 and y2 >= y1, got [${
+          Array.from(rois.subarray(r * 5 + 1, r * 5 + 5)).join(', ')}].`, { hint: 'ROIs in ROIAlign cannot have negative size' });
+      }
+    } else {
+      rw = Math.max(rw, 1);
+      rh = Math.max(rh, 1);
+    }
+    const gh = samplingRatio > 0 ? samplingRatio : Math.ceil(rh / ph);
+    const gw = samplingRatio > 0 ? samplingRatio : Math.ceil(rw / pw);
+    plans.push({ batch, ys: axisWeights(y1, rh / ph, ph, gh, h), xs: axisWeights(x1, rw / pw, pw, gw, w) });
+  }
+  return plans;
+}
+
+/**
+ * Calls `bin(o, pix, wts, n)` for every output bin: `o` is the bin's offset in the
+ * `[K, ph, pw, C]` output, `pix[0..n)` the feature offsets it reads and `wts[0..n)` their weights.
+ */
+function forEachBin(
+  plans: RoiPlan[], shape: [number, number, number, number], ph: number, pw: number,
+  bin: (o: number, pix: Int32Array, wts: Float64Array, n: number) => void,
+): void {
+  const [, h, w, c] = shape;
+  let cap = 16;
+  let pix = new Int32Array(cap);
+  let wts = new Float64Array(cap);
+  for (let r = 0; r < plans.length; r++) {
+    const { batch, ys, xs } = plans[r]!;
+    const base = batch * h * w;
+    for (let py = 0; py < ph; py++) {
+      for (let px = 0; px < pw; px++) {
+        const need = (ys.start[py + 1]! - ys.start[py]!) * (xs.start[px + 1]! - xs.start[px]!);
+        if (need > cap) {
+          cap = need;
+          pix = new Int32Array(cap);
+          wts = new Float64Array(cap);
+        }
+        let n = 0;
+        for (let ey = ys.start[py]!; ey < ys.start[py + 1]!; ey++) {
+          const row = base + ys.idx[ey]! * w;
+          for (let ex = xs.start[px]!; ex < xs.start[px + 1]!; ex++) {
+            pix[n] = (row + xs.idx[ex]!) * c;
+            wts[n++] = ys.w[ey]! * xs.w[ex]!;
+          }
+        }
+        bin(((r * ph + py) * pw + px) * c, pix, wts, n);
+      }
+    }
+  }
+}
+
+/** Forward: `out[r, py, px, :] = sum wy * wx * feat[batch, y, x, :]` (4 pixels per pass over C). */
+function forwardKernel(
+  feat: Float32Array, plans: RoiPlan[], shape: [number, number, number, number], ph: number, pw: number,
+): Float32Array {
+  const c = shape[3];
+  const out = new Float32Array(plans.length * ph * pw * c);
+  forEachBin(plans, shape, ph, pw, (o, pix, wts, n) => {
+    let e = 0;
+    for (; e + 4 <= n; e += 4) {
+      const p0 = pix[e]!, p1 = pix[e + 1]!, p2 = pix[e + 2]!, p3 = pix[e + 3]!;
+      const w0 = wts[e]!, w1 = wts[e + 1]!, w2 = wts[e + 2]!, w3 = wts[e + 3]!;
+      for (let ch = 0; ch < c; ch++) {
+        out[o + ch] += w0 * feat[p0 + ch]! + w1 * feat[p1 + ch]! + w2 * feat[p2 + ch]! + w3 * feat[p3 + ch]!;
+      }
+    }
+    for (; e + 2 <= n; e += 2) {
+      const p0 = pix[e]!, p1 = pix[e + 1]!, w0 = wts[e]!, w1 = wts[e + 1]!;
+      for (let ch = 0; ch < c; ch++) out[o + ch] += w0 * feat[p0 + ch]! + w1 * feat[p1 + ch]!;
+    }
+    if (e < n) {
+      const p0 = pix[e]!, w0 = wts[e]!;
+      for (let ch = 0; ch < c; ch++) out[o + ch] += w0 * feat[p0 + ch]!;
+    }
+  });
+  return out;
+}
+
+/** Backward: scatters `dy[r, py, px, :]` back onto the feature map with the forward's weights. */
+function backwardKernel(
+  dy: Float32Array, plans: RoiPlan[], shape: [number, number, number, number], ph: number, pw: number,
+): Float32Array {
+  const [b, h, w, c] = shape;
+  const grad = new Float32Array(b * h * w * c);
+  forEachBin(plans, shape, ph, pw, (o, pix, wts, n) => {
+    let e = 0;
+    for (; e + 2 <= n; e += 2) {
+      const p0 = pix[e]!, p1 = pix[e + 1]!, w0 = wts[e]!, w1 = wts[e + 1]!;
+      for (let ch = 0; ch < c; ch++) {
+        const v = dy[o + ch]!;
+        grad[p0 + ch] += w0 * v;
+        grad[p1 + ch] += w1 * v;
+      }
+    }
+    if (e < n) {
+      const p0 = pix[e]!, w0 = wts[e]!;
+      for (let ch = 0; ch < c; ch++) grad[p0 + ch] += w0 * dy[o + ch]!;
+    }
+  });
+  return grad;
+}
+
+/**
+ * RoIAlign (mmcv `roi_align`, pool_mode `'avg'`): bilinear-sampled average pooling of each RoI
+ * into a fixed grid. Differentiable w.r.t. `features` (the RoIs get a zero gradient, as in mmcv).
+ * @param features `[B, H, W, C]` float32 NHWC feature map
+ * @param rois `[K, 5]` rows `batch_idx, x1, y1, x2, y2` in image pixels (scaled by `spatialScale`)
+ * @param options `outputSize`, `spatialScale`, `samplingRatio`, `aligned`
+ * @returns `[K, ph, pw, C]` float32; the caller owns it
+ * @throws ValueError `OPS_BAD_SHAPE`, `OPS_BAD_ROI` (batch index out of range; negative size when
+ *   aligned), `OPS_BAD_ARGUMENT` (`poolMode: 'max'`)
+ * @example
+ * const pooled = roiAlign(feat, tf.tensor2d([[0, 8, 8, 72, 72]]), { outputSize: 7, spatialScale: 1 / 8 });
+ */
+export function roiAlign(features: tf.Tensor4D, rois: tf.Tensor2D, options: RoIAlignOptions): tf.Tensor4D {
+  checkShape(features.rank === 4, 'roi_align(features)', '[B, H, W, C]', `[${features.shape.join(', ')}]`);
+  checkShape(rois.rank === 2 && (rois.shape[1] === 5 || rois.shape[0] === 0), 'roi_align(rois)', '[K, 5]',
+    `[${rois.shape.join(', ')}]`);
+  if ((options.poolMode ?? 'avg') !== 'avg') {
+    throw new ValueError('OPS_BAD_ARGUMENT', `roi_align(pool_mode): expected 'avg', got '${String(options.poolMode)}'.`);
+  }
+  const [ph, pw] = typeof options.outputSize === 'number' ? [options.outputSize, options.outputSize] : options.outputSize;
+  const scale = options.spatialScale ?? 1;
+  const samplingRatio = options.samplingRatio ?? 0;
+  const aligned = options.aligned ?? true;
+  const shape = features.shape as [number, number, number, number];
+  const c = shape[3];
+  const k = rois.shape[0];
+  const plans = planRois(rois.dataSync() as Float32Array, k, shape, ph, pw, scale, samplingRatio, aligned);
+
+  const op = tf.customGrad((...inputs: Array<tf.Tensor | unknown>) => {
+    const [f, r] = inputs as [tf.Tensor4D, tf.Tensor2D];
+    const out = forwardKernel(f.dataSync() as Float32Array, plans, shape, ph, pw);
+    return {
+      value: tf.tensor4d(out, [k, ph, pw, c]),
+      gradFunc: (dy: tf.Tensor4D) => [
+        tf.tensor4d(backwardKernel(dy.dataSync() as Float32Array, plans, shape, ph, pw), shape),
+        tf.zerosLike(r),
+      ],
+    };
+  });
+  return op(features, rois) as tf.Tensor4D;
+}
