@@ -11,6 +11,8 @@ import { HOOKS } from '../registry/root.js';
 import { Registry } from '../registry/registry.js';
 import { Hook, HOOK_STAGES } from '../engine/hooks/hook.js';
 import type { RunnerLike } from '../engine/types.js';
+import { StepLrUpdaterHook } from '../engine/hooks/lr_updater.js';
+import { OptimizerHook } from '../engine/hooks/optimizer.js';
 
 /** Records `stage epoch iter inner_iter mode` for every stage call. */
 export class RecorderHook extends Hook {
@@ -103,4 +105,16 @@ export function standInHooks(): Registry {
 /** A fresh temp folder. */
 export function tempDir(prefix = 'detkit-engine-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/**
+ * A copy of HOOKS with the real `StepLrUpdaterHook` and `OptimizerHook` (engine/hooks/lr_updater,
+ * optimizer) registered, for tests that need mmcv's exact schedules and gradient clipping.
+ */
+export function realTrainingHooks(): Registry {
+  const reg = new Registry('hook', { scope: 'mmcv' });
+  for (const k of HOOKS.keys()) reg.register(k, HOOKS.get(k)!);
+  reg.register('StepLrUpdaterHook', StepLrUpdaterHook, { force: true });
+  reg.register('OptimizerHook', OptimizerHook, { force: true });
+  return reg;
 }
