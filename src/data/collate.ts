@@ -1,0 +1,107 @@
+/**
+ * @module Batching of pipeline outputs into a {@link DetBatch} (mmcv `parallel/collate.py` for the
+ * detection keys) and the per-sample seeding shared by the in-thread and worker loaders.
+ *
+ * Images are zero-padded (DefaultFormatBundle's `pad_val.img`) at the bottom/right to the batch's
+ * largest height and width, rounded up to `size_divisor`, into one NHWC float32 array.
+ * Porting note: a test pipeline with several augmentations (MultiScaleFlipAug with more than one
+ * scale or flip) cannot be collated into one DetBatch; it raises `DATA_TTA_UNSUPPORTED`.
+ */
+import type { DetBatch, DetSample, ImageMeta, InstanceMasks } from '../structures/det_types.js';
+import { DetkitError } from '../utils/errors.js';
+import { Rng } from '../utils/rng.js';
+import type { Image, Results } from './pipelines/types.js';
+import type { DetDataset } from './types.js';
+
+/** The seed of the sample at `position` of `epoch` (independent of batching and workers). */
+export function sampleSeed(seed: number, epoch: number, position: number): number {
+  let h = Math.imul((seed >>> 0) ^ 0x2c1b3c6d, 0x297a2d39) >>> 0;
+  h = Math.imul(h ^ (epoch + 0x9e3779b9), 0x85ebca6b) >>> 0;
+  h = Math.imul(h ^ (position + 0x7f4a7c15), 0xc2b2ae35) >>> 0;
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/** Runs the dataset's pipeline for `indices` (at epoch `positions`) one after another. */
+export async function loadSamples(dataset: DetDataset, indices: readonly number[], positions: readonly number[], seed: number, epoch: number): Promise<Results[]> {
+  const out: Results[] = [];
+  for (let k = 0; k < indices.length; k++) {
+    out.push(await dataset.getItem(indices[k]!, { rng: new Rng(sampleSeed(seed, epoch, positions[k]!)) }));
+  }
+  return out;
+}
+
+function unwrapAug(r: Results): Results {
+  if (!Array.isArray(r.img)) return r;
+  if (r.img.length !== 1) {
+    throw new DetkitError('DATA_TTA_UNSUPPORTED', `the test pipeline produced ${r.img.length} augmentations of one image; the loader collates one (MultiScaleFlipAug with one scale and flip=False)`);
+  }
+  const out: Results = {};
+  for (const [k, v] of Object.entries(r)) out[k] = Array.isArray(v) && k !== 'bbox_fields' ? v[0] : v;
+  return out;
+}
+
+function toMeta(m: Record<string, unknown>, batchShape: [number, number]): ImageMeta {
+  const sf = m.scale_factor;
+  const meta: Record<string, unknown> = { ...m };
+  if (sf instanceof Float32Array || Array.isArray(sf)) meta.scale_factor = Array.from(sf as ArrayLike<number>);
+  else if (typeof sf === 'number') meta.scale_factor = [sf, sf, sf, sf];
+  meta.batch_input_shape = batchShape;
+  return meta as ImageMeta;
+}
+
+/**
+ * Collates pipeline outputs (after `Collect`) into a padded NHWC batch.
+ * @param sizeDivisor the padded batch height/width are multiples of this (default 1)
+ */
+export function collate(samples: Results[], sizeDivisor = 1): DetBatch {
+  const rs = samples.map(unwrapAug);
+  let h = 0;
+  let w = 0;
+  let c = 0;
+  for (const r of rs) {
+    const img = r.img as Image | undefined;
+    if (img === undefined) throw new DetkitError('DATA_BAD_BATCH', "a sample has no 'img' (add it to Collect keys)");
+    h = Math.max(h, img.height);
+    w = Math.max(w, img.width);
+    if (c !== 0 && img.channels !== c) throw new DetkitError('DATA_BAD_BATCH', `images of one batch have ${c} and ${img.channels} channels`);
+    c = img.channels;
+  }
+  const d = Math.max(1, sizeDivisor);
+  h = Math.ceil(h / d) * d;
+  w = Math.ceil(w / d) * d;
+  const out = new Float32Array(rs.length * h * w * c);
+  const batchSamples: DetSample[] = rs.map((r, b) => {
+    const img = r.img as Image;
+    const base = b * h * w * c;
+    const pad = typeof r.img_pad_val === 'number' ? r.img_pad_val : 0;
+    if (pad !== 0) out.fill(pad, base, base + h * w * c);
+    const row = img.width * c;
+    for (let y = 0; y < img.height; y++) out.set(img.data.subarray(y * row, (y + 1) * row), base + y * w * c);
+    const s: DetSample = { meta: toMeta((r.img_metas ?? {}) as Record<string, unknown>, [h, w]) };
+    if (r.gt_bboxes !== undefined) s.gt_bboxes = r.gt_bboxes;
+    if (r.gt_labels !== undefined) s.gt_labels = r.gt_labels;
+    if (r.gt_bboxes_ignore !== undefined) s.gt_bboxes_ignore = r.gt_bboxes_ignore;
+    if (r.gt_masks !== undefined) s.gt_masks = r.gt_masks as InstanceMasks;
+    return s;
+  });
+  return { img: out, imgShape: [rs.length, h, w, c], samples: batchSamples };
+}
+
+/** The ArrayBuffers of a batch that can be transferred to another thread without copying. */
+export function transferables(batch: DetBatch): ArrayBuffer[] {
+  const seen = new Set<ArrayBuffer>();
+  const add = (a: ArrayBufferView | undefined): void => {
+    if (a === undefined) return;
+    const buf = a.buffer;
+    if (buf instanceof ArrayBuffer && a.byteOffset === 0 && a.byteLength === buf.byteLength) seen.add(buf);
+  };
+  add(batch.img);
+  for (const s of batch.samples) {
+    add(s.gt_bboxes);
+    add(s.gt_labels);
+    add(s.gt_bboxes_ignore);
+    if (s.gt_masks?.kind === 'bitmap') s.gt_masks.masks.forEach(add);
+    else if (s.gt_masks?.kind === 'polygon') s.gt_masks.polygons.forEach((inst) => inst.forEach(add));
+  }
+  return [...seen];
+}

@@ -1,0 +1,68 @@
+/**
+ * @module Port of `Normalize` from `mmdet/datasets/pipelines/transforms.py` @ v2.28.2 (mmcv `imnormalize`).
+ */
+import { ValueError } from '../../utils/errors.js';
+import type { Image, Results, Transform } from './utils.js';
+
+/** Options of {@link Normalize} (mmdet keyword names). */
+export interface NormalizeConfig {
+  /** Per-channel mean, in the channel order after `to_rgb`. */
+  mean: number[];
+  /** Per-channel std. */
+  std: number[];
+  /** Convert BGR → RGB first (default true). */
+  to_rgb?: boolean;
+}
+
+/** `img = (img[to_rgb ? RGB : as is] − mean) / std` as float32; writes `img_norm_cfg`. */
+export class Normalize implements Transform {
+  static readonly type = 'Normalize';
+  readonly mean: number[];
+  readonly std: number[];
+  readonly to_rgb: boolean;
+
+  constructor(cfg: NormalizeConfig) {
+    if (!Array.isArray(cfg?.mean) || !Array.isArray(cfg?.std)) {
+      throw new ValueError('DATA_BAD_NORMALIZE', 'Normalize needs mean and std lists', { configPath: cfg?.mean === undefined ? 'mean' : 'std' });
+    }
+    this.mean = cfg.mean.map(Number);
+    this.std = cfg.std.map(Number);
+    this.to_rgb = cfg.to_rgb ?? true;
+  }
+
+  apply(results: Results): Results {
+    for (const key of results.img_fields ?? ['img']) {
+      const img = results[key] as Image;
+      const c = img.channels;
+      if (this.mean.length !== c || this.std.length !== c) {
+        throw new ValueError('DATA_BAD_NORMALIZE', `Normalize: mean/std have ${this.mean.length}/${this.std.length} values but the image has ${c} channels`);
+      }
+      const out = new Float32Array(img.data.length);
+      const inv = this.std.map((s) => 1 / s);
+      const src = img.data;
+      const swap = this.to_rgb && c === 3;
+      if (c === 3) {
+        const [m0, m1, m2] = this.mean as [number, number, number];
+        const [s0, s1, s2] = inv as [number, number, number];
+        const a = swap ? 2 : 0;
+        const b = swap ? 0 : 2;
+        for (let i = 0; i < out.length; i += 3) {
+          out[i] = (src[i + a]! - m0) * s0;
+          out[i + 1] = (src[i + 1]! - m1) * s1;
+          out[i + 2] = (src[i + b]! - m2) * s2;
+        }
+      } else {
+        for (let i = 0; i < out.length; i += c) {
+          for (let k = 0; k < c; k++) out[i + k] = (src[i + k]! - this.mean[k]!) * inv[k]!;
+        }
+      }
+      results[key] = { data: out, height: img.height, width: img.width, channels: c } satisfies Image;
+    }
+    results.img_norm_cfg = { mean: [...this.mean], std: [...this.std], to_rgb: this.to_rgb };
+    return results;
+  }
+
+  toString(): string {
+    return `Normalize(mean=${JSON.stringify(this.mean)}, std=${JSON.stringify(this.std)}, to_rgb=${this.to_rgb})`;
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * @module Entry of a loader worker thread (`workers_per_gpu`): rebuilds the dataset from its config,
+ * then answers `{id, indices, positions, epoch}` requests with collated batches whose buffers are
+ * transferred (not copied). Errors are sent back as data (code, message, file) — never thrown.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { DetkitError } from '../utils/errors.js';
+import { buildDataset, type DatasetConfig } from './builder.js';
+import { collate, loadSamples, transferables } from './collate.js';
+import './index.js';
+
+/** What the loader passes to a worker at spawn. */
+export interface WorkerInit {
+  datasetCfg: DatasetConfig;
+  seed: number;
+  sizeDivisor: number;
+  /** Modules to import first (custom transforms registered outside data/). */
+  imports: string[];
+}
+
+/** A request for one batch. */
+export interface WorkerRequest {
+  id: number;
+  indices: number[];
+  positions: number[];
+  epoch: number;
+}
+
+/** A worker error as data. */
+export interface WorkerError {
+  name: string;
+  code: string;
+  message: string;
+  file?: string | undefined;
+  hint?: string | undefined;
+  stack?: string | undefined;
+}
+
+function toWorkerError(err: unknown): WorkerError {
+  if (err instanceof DetkitError) return { name: err.name, code: err.code, message: err.message, file: err.file, hint: err.hint, stack: err.stack };
+  const e = err as Error;
+  return { name: e?.name ?? 'Error', code: 'DATA_WORKER_ERROR', message: e?.message ?? String(err), stack: e?.stack };
+}
+
+const init = workerData as WorkerInit;
+const port = parentPort!;
+const ready = (async () => {
+  for (const m of init.imports) await import(m);
+  return buildDataset(init.datasetCfg);
+})();
+
+port.on('message', (req: WorkerRequest) => {
+  void (async () => {
+    try {
+      const dataset = await ready;
+      const samples = await loadSamples(dataset, req.indices, req.positions, init.seed, req.epoch);
+      const batch = collate(samples, init.sizeDivisor);
+      port.postMessage({ id: req.id, batch }, transferables(batch));
+    } catch (err) {
+      port.postMessage({ id: req.id, error: toWorkerError(err) });
+    }
+  })();
+});
