@@ -116,7 +116,8 @@ function buildPolicyHook<T>(
   } catch (err) {
     if (err instanceof Error && 'code' in err) {
       const e = err as AssertionError_;
-      throw new (e.constructor as typeof AssertionError_)(e.code, `${type}: ${e.message}`, { configPath: path, file, hint: e.hint, cause: err });
+      const message = e.message.startsWith(type) ? e.message : `${type}: ${e.message}`;
+      throw new (e.constructor as typeof AssertionError_)(e.code, message, { configPath: path, file, hint: e.hint, cause: err });
     }
     throw err;
   }

@@ -74,8 +74,10 @@ export interface OptimizerConfig {
   lr?: number;
   weight_decay?: number;
   paramwise_cfg?: ParamwiseConfig | null;
-  /** Optimizer constructor name; only `DefaultOptimizerConstructor` is built in. */
-  constructor?: string;
+  /**
+   * Other keys: optimizer hyper-parameters, and `constructor` (optimizer constructor name, default
+   * `DefaultOptimizerConstructor`; not declared here because every JS object inherits a `constructor`).
+   */
   [key: string]: unknown;
 }
 
@@ -233,7 +235,7 @@ export interface OptimizerConstructorLike {
  */
 export function buildOptimizer(model: OptimizableModel, optimizerCfg: OptimizerConfig, warn?: (msg: string) => void): Optimizer {
   // `constructor` must be read as an own key: every JS object inherits one.
-  const ctorType = Object.hasOwn(optimizerCfg, 'constructor') ? String(optimizerCfg.constructor) : 'DefaultOptimizerConstructor';
+  const ctorType = Object.hasOwn(optimizerCfg, 'constructor') ? String((optimizerCfg as Record<string, unknown>)['constructor']) : 'DefaultOptimizerConstructor';
   const paramwise = optimizerCfg.paramwise_cfg ?? null;
   if (ctorType === 'DefaultOptimizerConstructor' && !OPTIMIZER_BUILDERS.has(ctorType)) {
     return new DefaultOptimizerConstructor({ optimizer_cfg: optimizerCfg, paramwise_cfg: paramwise }).build(model, warn);
