@@ -6,7 +6,7 @@
  * interval-aligned scan that misses off-grid files (engine-spec §5.9.5). Stale temp files of
  * interrupted writes are removed at `before_run`.
  */
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { DetkitError } from '../../utils/errors.js';
 import { removeStaleTempFiles } from '../checkpoint/checkpoint.js';
@@ -39,6 +39,7 @@ export interface CheckpointHookConfig {
 
 /** The part of a runner this hook needs beyond {@link RunnerLike}. */
 interface SavingRunner extends RunnerLike {
+  checkpointPath(out_dir: string, filename_tmpl?: string): string;
   saveCheckpoint(out_dir: string, options: { filename_tmpl?: string; save_optimizer?: boolean; meta?: Record<string, unknown> | null; create_symlink?: boolean }): Promise<string>;
 }
 
@@ -80,10 +81,8 @@ export class CheckpointHook extends Hook {
       this.out_dir = runner.work_dir !== '' && base !== runner.work_dir ? join(base, basename(runner.work_dir)) : base;
     }
     runner.logger.info(`Checkpoints will be saved to ${this.out_dir} by HardDiskBackend.`);
+    mkdirSync(this.out_dir, { recursive: true });
     removeStaleTempFiles(this.out_dir);
-    // A resumed run: the checkpoint it resumed from was written after its own state was taken.
-    const last = (runner.meta.hook_msgs as Record<string, unknown> | undefined)?.last_ckpt;
-    if (this.max_keep_ckpts > 0 && typeof last === 'string' && !this.kept.includes(last)) this.kept.push(last);
   }
 
   override async after_train_epoch(runner: RunnerLike): Promise<void> {
@@ -103,16 +102,16 @@ export class CheckpointHook extends Hook {
   }
 
   private async save(runner: RunnerLike): Promise<void> {
-    const file = await (runner as SavingRunner).saveCheckpoint(this.out_dir, { save_optimizer: this.save_optimizer, ...this.args });
+    const r = runner as SavingRunner;
+    const file = r.checkpointPath(this.out_dir, this.args.filename_tmpl);
+    // Recorded before writing, so the checkpoint's own meta and hook state include it.
     const msgs = (runner.meta.hook_msgs ??= {}) as Record<string, unknown>;
     msgs.last_ckpt = file;
-    if (this.max_keep_ckpts > 0) {
-      this.kept = this.kept.filter((f) => f !== file);
-      this.kept.push(file);
-      while (this.kept.length > this.max_keep_ckpts) {
-        const old = this.kept.shift()!;
-        if (existsSync(old)) rmSync(old);
-      }
+    if (this.max_keep_ckpts > 0) this.kept = [...this.kept.filter((f) => f !== file), file];
+    await r.saveCheckpoint(this.out_dir, { save_optimizer: this.save_optimizer, ...this.args });
+    while (this.max_keep_ckpts > 0 && this.kept.length > this.max_keep_ckpts) {
+      const old = this.kept.shift()!;
+      if (existsSync(old)) rmSync(old);
     }
   }
 

@@ -347,7 +347,7 @@ export abstract class BaseRunner implements RunnerLike {
     if (typeof argMeta !== 'object') throw new TypeError_('CHECKPOINT_BAD_META', `meta should be a dict or None, but got ${typeof argMeta}`);
     // Porting note: epoch/iter are COMPLETED counts (mmengine); mmcv's iter_N stores iter N-1.
     const meta = { ...argMeta, ...this.meta, epoch: this.completedEpochsForSave(), iter: this.completedIters };
-    const file = join(out_dir, (options.filename_tmpl ?? this.defaultFilenameTmpl).replace('{}', String(this.checkpointIndex)));
+    const file = this.checkpointPath(out_dir, options.filename_tmpl);
     await saveCheckpoint(this.model, file, {
       optimizer: options.save_optimizer === false ? null : this.optimizer,
       meta,
@@ -355,6 +355,11 @@ export abstract class BaseRunner implements RunnerLike {
       latest: options.create_symlink ?? true,
     });
     return file;
+  }
+
+  /** Where `saveCheckpoint(out_dir, {filename_tmpl})` would write now. */
+  checkpointPath(out_dir: string, filename_tmpl?: string): string {
+    return join(out_dir, (filename_tmpl ?? this.defaultFilenameTmpl).replace('{}', String(this.checkpointIndex)));
   }
 
   /** Epoch number written into checkpoints. */
