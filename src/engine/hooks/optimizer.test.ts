@@ -7,7 +7,16 @@ import { initBackend, tf } from '../../backend/index.js';
 import { SGD } from '../optim/sgd.js';
 import type { Optimizer } from '../optim/types.js';
 import type { RunnerLike, StepOutputs } from '../types.js';
+import { Registry } from '../../registry/registry.js';
+import { tempDir } from '../../testing/engine_helpers.js';
+import { ToyLoader, ToyModel } from '../../testing/toy.js';
+import { MemoryLogger } from '../logging/logger.js';
+import { buildOptimizer } from '../optim/default_constructor.js';
+import { simulateSchedule } from '../optim/simulate_schedule.js';
+import { EpochBasedRunner } from '../runner/epoch_based_runner.js';
+import { Hook } from './hook.js';
 import { GradientCumulativeOptimizerHook, OptimizerHook } from './optimizer.js';
+import { registerScheduleHooks } from './schedule_index.js';
 
 beforeAll(async () => {
   await initBackend('cpu');
@@ -133,5 +142,51 @@ describe('GradientCumulativeOptimizerHook', () => {
   it('validates cumulative_iters', () => {
     expect(() => new GradientCumulativeOptimizerHook({ cumulative_iters: 0 })).toThrow('cumulative_iters only accepts positive int');
     expect(() => new GradientCumulativeOptimizerHook({ cumulative_iters: 2.5 })).toThrow(expect.objectContaining({ pythonType: 'AssertionError' }));
+  });
+});
+
+describe('with a real EpochBasedRunner (registerTrainingHooks)', () => {
+  it('schedules match simulateSchedule, the optimizer steps, and tensors do not grow across epochs', async () => {
+    const hooks = new Registry('hook');
+    registerScheduleHooks(hooks);
+    const model = new ToyModel(1);
+    const optimizerCfg = { type: 'SGD', lr: 0.05, momentum: 0.9, weight_decay: 1e-4, paramwise_cfg: { bias_lr_mult: 2 } };
+    const optimizer = buildOptimizer(model, optimizerCfg);
+    const runner = new EpochBasedRunner({ model, optimizer, work_dir: tempDir(), logger: new MemoryLogger(), max_epochs: 3, hook_registry: hooks });
+    const lrCfg = { policy: 'step', step: [2], warmup: 'linear', warmup_iters: 4, warmup_ratio: 0.1 };
+    const momentumCfg = { policy: 'CosineAnnealing', min_momentum_ratio: 0.5, by_epoch: false };
+    runner.registerTrainingHooks({
+      lr_config: { ...lrCfg },
+      momentum_config: { ...momentumCfg },
+      optimizer_config: { grad_clip: { max_norm: 1 } },
+      checkpoint_config: null,
+      log_config: null,
+      timer_config: null,
+    });
+    const lrs: number[] = [];
+    const moms: number[] = [];
+    const tensors: number[] = [];
+    class Reader extends Hook {
+      override before_train_iter(r: RunnerLike): void {
+        lrs.push(r.current_lr()[0]);
+        moms.push(r.current_momentum()[0]);
+      }
+      override after_train_epoch(): void {
+        tensors.push(tf.memory().numTensors);
+      }
+    }
+    runner.registerHook(new Reader(), 'LOWEST');
+    const before = model.snapshot();
+    await runner.run([new ToyLoader({ length: 3, batchSize: 4 })], [['train', 1]]);
+    const sim = simulateSchedule({ optimizer: optimizerCfg, lr_config: lrCfg, momentum_config: momentumCfg, runner: { type: 'EpochBasedRunner', max_epochs: 3 }, data: { samples_per_gpu: 4 } }, 12);
+    expect(lrs).toEqual(sim.lr);
+    expect(moms).toEqual(sim.momentum);
+    expect(lrs[0]).toBeCloseTo(0.005, 15); // warmup start: 0.1 * 0.05
+    expect(lrs[8]).toBeCloseTo(0.005, 15); // epoch 2: 0.05 * 0.1
+    expect(model.snapshot()['fc.weight']).not.toEqual(before['fc.weight']);
+    expect(optimizer.paramGroups.find((g) => g.params[0] === 'fc.bias')?.lr).toBeCloseTo(2 * lrs[8], 15);
+    expect(tensors[2]).toBe(tensors[1]);
+    optimizer.dispose();
+    model.dispose();
   });
 });

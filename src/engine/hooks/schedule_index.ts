@@ -7,22 +7,74 @@ import type { Registry } from '../../registry/registry.js';
 import { configFileOf, configPathOf } from '../../utils/config_meta.js';
 import { AssertionError_, KeyError } from '../../utils/errors.js';
 import { nearestNames } from '../../utils/nearest.js';
-import { ExpLrUpdaterHook, FixedLrUpdaterHook, InvLrUpdaterHook, LrUpdaterHook, PolyLrUpdaterHook, StepLrUpdaterHook } from './lr_updater.js';
+import {
+  ExpLrUpdaterHook,
+  type ExpLrUpdaterHookConfig,
+  FixedLrUpdaterHook,
+  type FixedLrUpdaterHookConfig,
+  InvLrUpdaterHook,
+  type InvLrUpdaterHookConfig,
+  LrUpdaterHook,
+  PolyLrUpdaterHook,
+  type PolyLrUpdaterHookConfig,
+  StepLrUpdaterHook,
+  type StepLrUpdaterHookConfig,
+} from './lr_updater.js';
 import {
   CosineAnnealingLrUpdaterHook,
+  type CosineAnnealingLrUpdaterHookConfig,
   CosineRestartLrUpdaterHook,
+  type CosineRestartLrUpdaterHookConfig,
   FlatCosineAnnealingLrUpdaterHook,
+  type FlatCosineAnnealingLrUpdaterHookConfig,
   LinearAnnealingLrUpdaterHook,
+  type LinearAnnealingLrUpdaterHookConfig,
 } from './lr_updater_cosine.js';
-import { CyclicLrUpdaterHook, OneCycleLrUpdaterHook } from './lr_updater_cyclic.js';
+import { CyclicLrUpdaterHook, type CyclicLrUpdaterHookConfig, OneCycleLrUpdaterHook, type OneCycleLrUpdaterHookConfig } from './lr_updater_cyclic.js';
 import {
   CosineAnnealingMomentumUpdaterHook,
+  type CosineAnnealingMomentumUpdaterHookConfig,
   LinearAnnealingMomentumUpdaterHook,
+  type LinearAnnealingMomentumUpdaterHookConfig,
   MomentumUpdaterHook,
   StepMomentumUpdaterHook,
+  type StepMomentumUpdaterHookConfig,
 } from './momentum_updater.js';
-import { CyclicMomentumUpdaterHook, OneCycleMomentumUpdaterHook } from './momentum_updater_cyclic.js';
-import { GradientCumulativeOptimizerHook, OptimizerHook } from './optimizer.js';
+import {
+  CyclicMomentumUpdaterHook,
+  type CyclicMomentumUpdaterHookConfig,
+  OneCycleMomentumUpdaterHook,
+  type OneCycleMomentumUpdaterHookConfig,
+} from './momentum_updater_cyclic.js';
+import {
+  GradientCumulativeOptimizerHook,
+  type GradientCumulativeOptimizerHookConfig,
+  OptimizerHook,
+  type OptimizerHookConfig,
+} from './optimizer.js';
+
+declare module '../../registry/root.js' {
+  interface HookTypes {
+    FixedLrUpdaterHook: FixedLrUpdaterHookConfig;
+    StepLrUpdaterHook: StepLrUpdaterHookConfig;
+    ExpLrUpdaterHook: ExpLrUpdaterHookConfig;
+    PolyLrUpdaterHook: PolyLrUpdaterHookConfig;
+    InvLrUpdaterHook: InvLrUpdaterHookConfig;
+    CosineAnnealingLrUpdaterHook: CosineAnnealingLrUpdaterHookConfig;
+    FlatCosineAnnealingLrUpdaterHook: FlatCosineAnnealingLrUpdaterHookConfig;
+    CosineRestartLrUpdaterHook: CosineRestartLrUpdaterHookConfig;
+    CyclicLrUpdaterHook: CyclicLrUpdaterHookConfig;
+    OneCycleLrUpdaterHook: OneCycleLrUpdaterHookConfig;
+    LinearAnnealingLrUpdaterHook: LinearAnnealingLrUpdaterHookConfig;
+    StepMomentumUpdaterHook: StepMomentumUpdaterHookConfig;
+    CosineAnnealingMomentumUpdaterHook: CosineAnnealingMomentumUpdaterHookConfig;
+    LinearAnnealingMomentumUpdaterHook: LinearAnnealingMomentumUpdaterHookConfig;
+    CyclicMomentumUpdaterHook: CyclicMomentumUpdaterHookConfig;
+    OneCycleMomentumUpdaterHook: OneCycleMomentumUpdaterHookConfig;
+    OptimizerHook: OptimizerHookConfig;
+    GradientCumulativeOptimizerHook: GradientCumulativeOptimizerHookConfig;
+  }
+}
 
 /** Every LR updater hook class, registered under its `type`. */
 export const LR_UPDATER_HOOKS = [
