@@ -10,7 +10,10 @@ import { tf } from '../backend/index.js';
 import { HOOKS } from '../registry/root.js';
 import { Registry } from '../registry/registry.js';
 import { Hook, HOOK_STAGES } from '../engine/hooks/hook.js';
-import type { RunnerLike } from '../engine/types.js';
+import type { DataLoaderLike, RunnerLike, TrainableModel } from '../engine/types.js';
+import type { Optimizer } from '../engine/optim/types.js';
+import { LogBuffer } from '../engine/log_buffer.js';
+import { MemoryLogger } from '../engine/logging/logger.js';
 import { StepLrUpdaterHook } from '../engine/hooks/lr_updater.js';
 import { OptimizerHook } from '../engine/hooks/optimizer.js';
 
@@ -117,4 +120,51 @@ export function realTrainingHooks(): Registry {
   reg.register('StepLrUpdaterHook', StepLrUpdaterHook, { force: true });
   reg.register('OptimizerHook', OptimizerHook, { force: true });
   return reg;
+}
+
+/** A runner-shaped object with settable counters, for driving single hooks (no loop). */
+export interface FakeRunner extends RunnerLike {
+  epoch: number;
+  iter: number;
+  inner_iter: number;
+  max_epochs: number;
+  max_iters: number;
+  mode: 'train' | 'val' | null;
+  data_loader: DataLoaderLike | null;
+  hooks: Hook[];
+  log_buffer: LogBuffer;
+  logger: MemoryLogger;
+}
+
+/** Builds a {@link FakeRunner}; `lr`/`momentum` make `current_lr()`/`current_momentum()` answer. */
+export function fakeRunner(init: Partial<FakeRunner> & { lr?: number; momentum?: number; loaderLength?: number } = {}): FakeRunner {
+  const { lr, momentum, loaderLength, ...rest } = init;
+  const optimizer = lr === undefined ? null : ({ type: 'SGD', paramGroups: [{ params: [], lr, weight_decay: 0, momentum: momentum ?? 0.9 }] } as unknown as Optimizer);
+  const runner: FakeRunner = {
+    model: {} as TrainableModel,
+    optimizer,
+    mode: 'train',
+    epoch: 0,
+    iter: 0,
+    inner_iter: 0,
+    max_epochs: 12,
+    max_iters: 0,
+    data_loader: loaderLength === undefined ? null : ({ length: loaderLength } as DataLoaderLike),
+    log_buffer: new LogBuffer(),
+    logger: new MemoryLogger(),
+    work_dir: '',
+    timestamp: '20240101_000000',
+    meta: {},
+    outputs: null,
+    rank: 0,
+    world_size: 1,
+    hooks: [],
+    model_name: 'Toy',
+    runnerType: 'EpochBasedRunner',
+    current_lr: () => runner.optimizer!.paramGroups.map((g) => g.lr),
+    current_momentum: () => runner.optimizer!.paramGroups.map((g) => g.momentum ?? g.betas?.[0] ?? 0),
+    should_stop: false,
+    ...rest,
+  };
+  return runner;
 }

@@ -24,7 +24,7 @@ message Summary {
 message Event { double wall_time = 1; int64 step = 2; oneof what { string file_version = 3; Summary summary = 5; } }
 `;
 
-const root = protobuf.parse(PROTO).root;
+const root = protobuf.parse(PROTO, { keepCase: true }).root;
 const EventType = root.lookupType('tensorflow.Event');
 /** `DT_STRING` in tensorflow's `types.proto`. */
 const DT_STRING = 7;
