@@ -301,3 +301,57 @@ describe('Config access, dump and pretty text', () => {
     await expect(Config.fromString('a=1', '.txt')).rejects.toThrow(OSError_);
   });
 });
+
+describe('Python floats with integral values (1.0) in messages and pretty text', () => {
+  it('a dict merged into a float base value names <class \'float\'>, child value printed as mmcv does', async () => {
+    put('fb.json', '{"loss_cls": {"type": "FocalLoss", "gamma": 2.0, "alpha": 0.25}}');
+    const child = put('fb_child.json', '{"_base_": "fb.json", "loss_cls": {"gamma": {"value": 1.0, "n": 1}}}');
+    const err = (await thrown(() => Config.fromFile(child))) as TypeError_;
+    expect(err.message).toBe(
+      "gamma={'value': 1.0, 'n': 1} in child config cannot inherit from base because gamma is a dict in the child config but is of type <class 'float'> in base config. You may set `_delete_=True` to ignore the base config.",
+    );
+    put('fb.yaml', 'w: {loss_weight: 1.0, n: 3}\n');
+    const y = put('fb_child.yaml', '_base_: fb.yaml\nw: {loss_weight: {a: 2.}}\n');
+    expect(((await thrown(() => Config.fromFile(y))) as Error).message).toBe(
+      "loss_weight={'a': 2.0} in child config cannot inherit from base because loss_weight is a dict in the child config but is of type <class 'float'> in base config. You may set `_delete_=True` to ignore the base config.",
+    );
+  });
+
+  it('index errors print the list with its floats', async () => {
+    const f = put('fl.json', '{"item": [{"a": 1.0, "b": [0.0, 1e3, 5]}]}');
+    const cfg = await Config.fromFile(f);
+    expect(() => cfg.mergeFromDict({ 'item.1.a': 0 })).toThrow("Index 1 exceeds the length of list [{'a': 1.0, 'b': [0.0, 1000.0, 5]}]");
+  });
+
+  it('a scalar merged into a list element is an AttributeError, as in mmcv', () => {
+    const cfg = new Config({ workflow: [['train', 1]] });
+    let err: unknown;
+    try {
+      cfg.mergeFromDict(parseCfgOptions(['workflow.0.1=2']));
+    } catch (e) {
+      err = e;
+    }
+    expect((err as DetkitError).pythonType).toBe('AttributeError');
+    expect((err as DetkitError).message).toBe("'int' object has no attribute 'copy'");
+  });
+
+  it('--cfg-options floats, base references and YAML dumps keep float-ness', async () => {
+    put('fv.yaml', 'w: 2.0\nlst: [1.0, 2]\n');
+    const child = put('fv_child.yaml', '_base_: fv.yaml\nx: {{_base_.w}}\ny: [{{_base_.w}}, 3]\n');
+    const cfg = await Config.fromFile(child);
+    cfg.mergeFromDict(parseCfgOptions(['lr=1.', 'k=[1.,2]', 'o.p=3.0']));
+    const text = cfg.prettyText;
+    expect(text).toContain('w = 2.0\n');
+    expect(text).toContain('lst = [1.0, 2]\n');
+    expect(text).toContain('x = 2.0\n');
+    expect(text).toContain('y = [2.0, 3]\n');
+    expect(text).toContain('lr = 1.0\n');
+    expect(text).toContain('k = [1.0, 2]\n');
+    expect(text).toContain('o = dict(p=3.0)\n');
+    const yaml = cfg.dumpAs('.yaml');
+    expect(yaml).toContain('w: 2.0\n');
+    expect(yaml).toContain('lr: 1.0\n');
+    const back = await Config.fromString(yaml, '.yaml');
+    expect(back.prettyText).toBe(text);
+  });
+});

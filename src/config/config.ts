@@ -21,6 +21,7 @@ import { createJiti, type Jiti } from 'jiti';
 import { DetkitError, FileNotFoundError, KeyError, TypeError_ } from '../utils/errors.js';
 import { ConfigParseError, OSError_ } from './errors.js';
 import { dumpYaml, loadJson, loadYaml } from './file_handlers.js';
+import { isFloatAt, markFloat } from './float_marks.js';
 import { attachTree, deepCopy, expandDottedKeys, isPlainDict, mergeAIntoB, substituteBaseVars, type ConfigNode } from './merge.js';
 import { prettyText, tsModuleText } from './pretty_text.js';
 import { pyRepr, pySetRepr, pyTypeRepr } from './py_repr.js';
@@ -185,7 +186,10 @@ async function file2dict(filename0: string, usePredefined: boolean, role: 'entry
           hint: `define ${dup.join(', ')} in only one of the files listed in _base_`,
         });
       }
-      Object.assign(baseDict, sub.dict);
+      for (const [k, v] of Object.entries(sub.dict)) {
+        baseDict[k] = v;
+        markFloat(baseDict, k, isFloatAt(sub.dict, k));
+      }
       texts.push(sub.text);
     }
     const child = substituteBaseVars(dict, refOf, baseDict, filename) as ConfigNode;
@@ -289,7 +293,7 @@ export class Config<T extends object = DetConfig> {
 
   /** The config as Python source, as mmcv's `pretty_text` (what `print-config` shows). */
   get prettyText(): string {
-    return prettyText(this.toDict() as Record<string, unknown>);
+    return prettyText(this.#dict);
   }
 
   /** Number of top-level keys. */
@@ -365,7 +369,7 @@ export class Config<T extends object = DetConfig> {
    */
   dumpAs(format: string): string {
     const ext = format.startsWith('.') ? format : `.${format}`;
-    const data = this.toDict() as Record<string, unknown>;
+    const data = this.#dict;
     if (ext === '.json') return `${JSON.stringify(data, null, 2)}\n`;
     if (ext === '.yaml' || ext === '.yml') return dumpYaml(data);
     if (CODE_EXTS.includes(ext)) return tsModuleText(data);

@@ -2,10 +2,14 @@
  * @module Port of `DictAction` in `mmcv/utils/config.py` @ v1.7.2: parses `--cfg-options KEY=VALUE`
  * tokens into the dict that {@link Config.mergeFromDict} takes.
  *
+ * Values Python parses as floats with an integral value (`1.`, `2.0`, `1e3`) are marked as floats
+ * on their container (see `float_marks.ts`), so mmcv's messages can print them as `1.0`.
+ *
  * Porting note: tuples become arrays. mmcv keeps only the last `--cfg-options` occurrence;
  * detkit's CLI collects every occurrence (mmengine behaviour), later keys overriding earlier ones.
  */
 import { AssertionError_, ValueError } from '../utils/errors.js';
+import { markFloat } from './float_marks.js';
 
 /** One `--cfg-options` value after parsing: a scalar or (nested) array of them. */
 export type CfgOptionValue = number | boolean | string | null | CfgOptionValue[];
@@ -21,14 +25,27 @@ const PY_FLOAT_SPECIAL_RE = /^([+-]?)(inf|infinity|nan)$/i;
  * @example parseIntFloatBool('1_000') // 1000;  parseIntFloatBool('0x10') // '0x10'
  */
 export function parseIntFloatBool(val: string): CfgOptionValue {
+  return parseScalar(val).value;
+}
+
+/** {@link parseIntFloatBool} plus whether Python would have made a `float` of it. */
+function parseScalar(val: string): { value: CfgOptionValue; isFloat: boolean } {
   const t = val.trim();
-  if (PY_INT_RE.test(t)) return Number(t.replace(/_/g, ''));
-  if (PY_FLOAT_RE.test(t)) return Number(t.replace(/_/g, ''));
+  if (PY_INT_RE.test(t)) return { value: Number(t.replace(/_/g, '')), isFloat: false };
+  if (PY_FLOAT_RE.test(t) || PY_FLOAT_SPECIAL_RE.test(t)) return { value: parseFloatText(t), isFloat: true };
+  return { value: parseOther(val), isFloat: false };
+}
+
+/** Python `float()` of text that matched the float grammar. */
+function parseFloatText(t: string): number {
   const special = PY_FLOAT_SPECIAL_RE.exec(t);
-  if (special !== null) {
-    if (special[2]!.toLowerCase() === 'nan') return NaN;
-    return special[1] === '-' ? -Infinity : Infinity;
-  }
+  if (special === null) return Number(t.replace(/_/g, ''));
+  if (special[2]!.toLowerCase() === 'nan') return NaN;
+  return special[1] === '-' ? -Infinity : Infinity;
+}
+
+/** The bool / None / string cases of `_parse_int_float_bool`. */
+function parseOther(val: string): CfgOptionValue {
   const lower = val.toLowerCase();
   if (lower === 'true' || lower === 'false') return lower === 'true';
   if (val === 'None') return null;
@@ -67,19 +84,26 @@ function findNextComma(s: string): number {
  * @throws AssertionError_ `CONFIG_OPTION_BRACKETS` on unbalanced brackets
  */
 export function parseIterable(raw: string): CfgOptionValue {
+  return parseIterableMarked(raw).value;
+}
+
+/** {@link parseIterable}, also telling whether a scalar result is a Python float. */
+function parseIterableMarked(raw: string): { value: CfgOptionValue; isFloat: boolean } {
   let val = raw.replace(/^['"]+|['"]+$/g, '').replace(/ /g, '');
   if ((val.startsWith('(') && val.endsWith(')')) || (val.startsWith('[') && val.endsWith(']'))) {
     val = val.slice(1, -1);
   } else if (!val.includes(',')) {
-    return parseIntFloatBool(val);
+    return parseScalar(val);
   }
   const values: CfgOptionValue[] = [];
   while (val.length > 0) {
     const comma = findNextComma(val);
-    values.push(parseIterable(val.slice(0, comma)));
+    const item = parseIterableMarked(val.slice(0, comma));
+    values.push(item.value);
+    if (item.isFloat) markFloat(values, values.length - 1, true);
     val = val.slice(comma + 1);
   }
-  return values;
+  return { value: values, isFloat: false };
 }
 
 /**
@@ -98,7 +122,10 @@ export function parseCfgOptions(tokens: readonly string[]): Record<string, CfgOp
         hint: 'write e.g. --cfg-options model.bbox_head.num_classes=3 (no spaces around =)',
       });
     }
-    options[kv.slice(0, eq)] = parseIterable(kv.slice(eq + 1));
+    const key = kv.slice(0, eq);
+    const parsed = parseIterableMarked(kv.slice(eq + 1));
+    options[key] = parsed.value;
+    markFloat(options, key, parsed.isFloat);
   }
   return options;
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { dumpYaml, loadJson, loadYaml } from './file_handlers.js';
 import { ConfigParseError } from './errors.js';
+import { isFloatAt } from './float_marks.js';
 
 // PyYAML (YAML 1.1 resolvers) results, from yaml/resolver.py and yaml/constructor.py.
 describe('YAML as PyYAML reads it', () => {
@@ -68,6 +69,26 @@ describe('JSON', () => {
     expect(e.message).toBe('Malformed JSON in bad.json, line 3, column 8: unexpected "}", expected a value');
     expect(e.pythonType).toBe('JSONDecodeError');
   });
+  it('parses what Python\'s json.load parses, in key order', () => {
+    const v = loadJson('{"b": "x\\"y\\u00e9\\n", "a": [1, -2.5e-3, 1E2, null, true, false], "n": NaN, "i": -Infinity, "b2": {}}', 'ok.json') as Record<string, unknown>;
+    expect(Object.keys(v)).toEqual(['b', 'a', 'n', 'i', 'b2']);
+    expect(v['b']).toBe('x"y\u00e9\n');
+    expect(v['a']).toEqual([1, -0.0025, 100, null, true, false]);
+    expect(Number.isNaN(v['n'])).toBe(true);
+    expect(v['i']).toBe(-Infinity);
+    expect(() => loadJson('{"a": 01}', 'x.json')).toThrow('line 1, column 8');
+    expect(() => loadJson("{'a': 1}", 'x.json')).toThrow('expected a double-quoted string');
+  });
+
+  it('marks floats written with a dot or exponent', () => {
+    const v = loadJson('{"f": 1.0, "i": 1, "l": [2.0, 2, 1e3]}', 'm.json') as { l: number[] };
+    expect([isFloatAt(v, 'f'), isFloatAt(v, 'i')]).toEqual([true, false]);
+    expect([0, 1, 2].map((i) => isFloatAt(v.l, i))).toEqual([true, false, true]);
+    const y = loadYaml('f: 1.0\ni: 1\nl: [2., 2, 1.0e+3]\n', 'm.yaml') as { l: number[] };
+    expect([isFloatAt(y, 'f'), isFloatAt(y, 'i')]).toEqual([true, false]);
+    expect([0, 1, 2].map((i) => isFloatAt(y.l, i))).toEqual([true, false, true]);
+  });
+
   it('finds a missing comma and an unterminated document', () => {
     expect(() => loadJson('{"a": 1\n "b": 2}', 'x.json')).toThrow('line 2, column 2');
     expect(() => loadJson('[1, 2', 'x.json')).toThrow('line 1, column 6: unexpected end of input');

@@ -11,6 +11,7 @@
  */
 import { Document, parseDocument, type ScalarTag, type Tags } from 'yaml';
 import { ConfigParseError } from './errors.js';
+import { PyFloat, isFloatAt, markFloat, unwrapFloats } from './float_marks.js';
 
 // ---- PyYAML 1.1 implicit resolvers (yaml/resolver.py, yaml/constructor.py) ----
 
@@ -43,13 +44,13 @@ function resolvePyInt(raw: string): number {
   return sign * parseInt(v, 10);
 }
 
-/** PyYAML `construct_yaml_float`. */
-function resolvePyFloat(raw: string): number {
+/** PyYAML `construct_yaml_float`; integral results are wrapped so they stay floats. */
+function resolvePyFloat(raw: string): number | PyFloat {
   const [sign, v] = splitSign(raw.replace(/_/g, '').toLowerCase());
   if (v === '.inf') return sign * Infinity;
   if (v === '.nan') return NaN;
-  if (v.includes(':')) return sign * sexagesimal(v, (s) => parseFloat(s));
-  return sign * Number(v);
+  const x = v.includes(':') ? sign * sexagesimal(v, (s) => parseFloat(s)) : sign * Number(v);
+  return Number.isInteger(x) ? new PyFloat(x) : x;
 }
 
 /** Writes a float so that PyYAML reads it back as a float (`1.0e-07`, `.inf`). */
@@ -66,7 +67,14 @@ const PY_TAGS: ScalarTag[] = [
   { identify: (v) => v === null || v === undefined, default: true, tag: 'tag:yaml.org,2002:null', test: NULL_RE, resolve: () => null, stringify: () => 'null' },
   { identify: (v) => typeof v === 'boolean', default: true, tag: 'tag:yaml.org,2002:bool', test: BOOL_RE, resolve: (s) => /^(?:yes|true|on)$/i.test(s), stringify: (n) => (n.value ? 'true' : 'false') },
   { identify: (v) => typeof v === 'number' && Number.isInteger(v), default: true, tag: 'tag:yaml.org,2002:int', test: INT_RE, resolve: resolvePyInt, stringify: (n) => String(n.value) },
-  { identify: (v) => typeof v === 'number', default: true, tag: 'tag:yaml.org,2002:float', test: FLOAT_RE, resolve: resolvePyFloat, stringify: (n) => stringifyPyFloat(Number(n.value)) },
+  {
+    identify: (v) => typeof v === 'number' || v instanceof PyFloat,
+    default: true,
+    tag: 'tag:yaml.org,2002:float',
+    test: FLOAT_RE,
+    resolve: resolvePyFloat,
+    stringify: (n) => stringifyPyFloat(n.value instanceof PyFloat ? n.value.value : Number(n.value)),
+  },
 ];
 
 const REPLACED = new Set(['tag:yaml.org,2002:null', 'tag:yaml.org,2002:bool', 'tag:yaml.org,2002:int', 'tag:yaml.org,2002:float', 'tag:yaml.org,2002:timestamp']);
@@ -97,7 +105,18 @@ export function loadYaml(text: string, file: string): unknown {
       ...(pos === undefined ? {} : { line: pos.line, column: pos.col }),
     });
   }
-  return doc.toJS({ maxAliasCount: -1 });
+  return unwrapFloats(doc.toJS({ maxAliasCount: -1 }));
+}
+
+/** A copy of `v` in which numbers marked as floats become {@link PyFloat}s (written `1.0`). */
+function wrapFloats(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map((x, i) => (isFloatAt(v, i) && Number.isInteger(x) ? new PyFloat(x as number) : wrapFloats(x)));
+  if (typeof v === 'object' && v !== null && !(v instanceof PyFloat)) {
+    return Object.fromEntries(
+      Object.entries(v).map(([k, x]) => [k, isFloatAt(v, k) && Number.isInteger(x) ? new PyFloat(x as number) : wrapFloats(x)]),
+    );
+  }
+  return v;
 }
 
 /**
@@ -105,102 +124,103 @@ export function loadYaml(text: string, file: string): unknown {
  * @param data plain config data
  */
 export function dumpYaml(data: unknown): string {
-  const doc = new Document(data, YAML_OPTIONS);
+  const doc = new Document(wrapFloats(data), YAML_OPTIONS);
   return doc.toString({ lineWidth: 0 });
 }
 
 /**
- * Parses JSON text; errors name the file, line and column.
+ * Parses JSON text as Python's `json.load` does (`NaN`/`Infinity` accepted; `1.0` recorded as a
+ * float on its container, see `float_marks.ts`); errors name the file, line and column.
  * @param text the JSON source
  * @param file the file name used in error messages
  * @throws ConfigParseError `CONFIG_PARSE`
  */
 export function loadJson(text: string, file: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch (err) {
-    const found = jsonErrorAt(text);
-    const before = text.slice(0, found.offset).split('\n');
+  let i = 0;
+  const fail = (expected: string): never => {
+    const got = i < text.length ? `unexpected ${JSON.stringify(text[i])}` : 'unexpected end of input';
+    const before = text.slice(0, i).split('\n');
     const line = before.length;
     const column = before[before.length - 1]!.length + 1;
-    throw new ConfigParseError(`Malformed JSON in ${file}, line ${line}, column ${column}: ${found.reason}`, 'JSONDecodeError', {
+    throw new ConfigParseError(`Malformed JSON in ${file}, line ${line}, column ${column}: ${got}, expected ${expected}`, 'JSONDecodeError', {
       file,
       line,
       column,
-      cause: err,
     });
-  }
-}
-
-/**
- * Finds where a JSON text stops being valid (Node 20's `JSON.parse` messages carry no position).
- * @returns the 0-based offset of the first bad character and what was expected there
- */
-function jsonErrorAt(text: string): { offset: number; reason: string } {
-  let i = 0;
-  class Stop extends Error {}
-  const fail = (reason: string): never => {
-    const got = i < text.length ? `unexpected ${JSON.stringify(text[i])}` : 'unexpected end of input';
-    throw Object.assign(new Stop(), { reason: `${got}, expected ${reason}` });
   };
   const ws = (): void => {
     while (i < text.length && ' \t\n\r'.includes(text[i]!)) i++;
   };
-  const str = (): void => {
+  const str = (): string => {
     if (text[i] !== '"') fail('a double-quoted string');
-    i++;
+    const start = i++;
     while (i < text.length && text[i] !== '"') {
-      if (text[i] === '\\') i++;
-      else if (text.charCodeAt(i) < 0x20) fail('a closing quote');
-      i++;
+      if (text.charCodeAt(i) < 0x20) fail('a closing quote');
+      i += text[i] === '\\' ? 2 : 1;
     }
     if (i >= text.length) fail('a closing quote');
     i++;
+    try {
+      return JSON.parse(text.slice(start, i)) as string;
+    } catch {
+      i = start;
+      return fail('a valid string escape');
+    }
   };
-  const value = (): void => {
+  const NUMBER = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?|NaN|-?Infinity/y;
+  // Returns the value; a number written as a float comes back as a PyFloat so its container can be marked.
+  const value = (): unknown => {
     ws();
     const c = text[i];
     if (c === '{') {
       i++;
+      const obj: Record<string, unknown> = {};
       ws();
-      if (text[i] === '}') return void i++;
+      if (text[i] === '}') return i++, obj;
       for (;;) {
         ws();
-        str();
+        const key = str();
         ws();
         if (text[i] !== ':') fail("':'");
         i++;
-        value();
+        put(obj, key, value());
         ws();
-        if (text[i] === ',') { i++; continue; }
-        if (text[i] === '}') return void i++;
-        fail("',' or '}'");
+        if (text[i] === ',') i++;
+        else if (text[i] === '}') return i++, obj;
+        else fail("',' or '}'");
       }
     }
     if (c === '[') {
       i++;
+      const arr: unknown[] = [];
       ws();
-      if (text[i] === ']') return void i++;
+      if (text[i] === ']') return i++, arr;
       for (;;) {
-        value();
+        put(arr, arr.length, value());
         ws();
-        if (text[i] === ',') { i++; continue; }
-        if (text[i] === ']') return void i++;
-        fail("',' or ']'");
+        if (text[i] === ',') i++;
+        else if (text[i] === ']') return i++, arr;
+        else fail("',' or ']'");
       }
     }
     if (c === '"') return str();
-    const m = /^(?:true|false|null|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?)/.exec(text.slice(i));
-    if (m === null) fail('a value');
-    i += m![0].length;
+    for (const [word, v] of [['true', true], ['false', false], ['null', null]] as const) {
+      if (text.startsWith(word, i)) return (i += word.length), v;
+    }
+    NUMBER.lastIndex = i;
+    const m = NUMBER.exec(text);
+    if (m === null) return fail('a value');
+    i += m[0].length;
+    const num = m[0].endsWith('NaN') ? NaN : m[0].endsWith('Infinity') ? (m[0].startsWith('-') ? -Infinity : Infinity) : Number(m[0]);
+    return m[1] !== undefined || m[2] !== undefined ? new PyFloat(num) : num;
   };
-  try {
-    value();
-    ws();
-    if (i < text.length) fail('end of input');
-    return { offset: i, reason: 'invalid JSON' };
-  } catch (e) {
-    if (e instanceof Stop) return { offset: i, reason: (e as Stop & { reason: string }).reason };
-    throw e;
-  }
+  const put = (container: Record<string, unknown> | unknown[], key: string | number, v: unknown): void => {
+    const isFloat = v instanceof PyFloat;
+    (container as Record<string, unknown>)[key] = isFloat ? v.value : v;
+    markFloat(container, key, isFloat && Number.isInteger(v.value));
+  };
+  const result = value();
+  ws();
+  if (i < text.length) fail('end of input');
+  return result instanceof PyFloat ? result.value : result;
 }

@@ -10,6 +10,7 @@
 import { KeyError, TypeError_ } from '../utils/errors.js';
 import { attachConfigMeta, configFileOf, joinConfigPath } from '../utils/config_meta.js';
 import { AttributeError_ } from './errors.js';
+import { copyFloatMarks, isFloatAt, markFloat } from './float_marks.js';
 import { pyRepr, pyTypeName, pyTypeRepr } from './py_repr.js';
 
 /** A config dict node: a plain object (mmcv `ConfigDict`). */
@@ -39,8 +40,9 @@ export function deepCopy<T>(v: T): T {
   return v;
 }
 
-/** Copies the source-file tag of `from` onto `to`. */
+/** Copies the source-file tag and float marks of `from` onto `to`. */
 function copyMeta<T extends object>(from: object, to: T): T {
+  copyFloatMarks(from, to);
   const file = configFileOf(from);
   return file === undefined ? to : attachConfigMeta(to, { file });
 }
@@ -73,15 +75,16 @@ export function attachTree(node: unknown, file: string | undefined, root = ''): 
  * @throws TypeError_ `CONFIG_MERGE_TYPE` when a child dict meets a non-dict base value
  * @throws KeyError `CONFIG_INDEX_OUT_OF_RANGE` when a list index is past the end
  */
-export function mergeAIntoB(a: unknown, b: unknown, allowListKeys = false, path = '', file?: string): unknown {
+export function mergeAIntoB(a: unknown, b: unknown, allowListKeys = false, path = '', file?: string, aIsFloat = false, bIsFloat = false): unknown {
   if (!isPlainDict(b) && !Array.isArray(b)) {
-    throw new AttributeError_('CONFIG_MERGE_ATTRIBUTE', `'${pyTypeName(b)}' object has no attribute 'copy'`, { configPath: path, file });
+    throw new AttributeError_('CONFIG_MERGE_ATTRIBUTE', `'${pyTypeName(b, bIsFloat)}' object has no attribute 'copy'`, { configPath: path, file });
   }
   if (!isPlainDict(a)) {
-    throw new AttributeError_('CONFIG_MERGE_ATTRIBUTE', `'${pyTypeName(a)}' object has no attribute 'items'`, { configPath: path, file });
+    throw new AttributeError_('CONFIG_MERGE_ATTRIBUTE', `'${pyTypeName(a, aIsFloat)}' object has no attribute 'items'`, { configPath: path, file });
   }
   // A merged node is recorded as coming from the file that did the merge.
   const out: ConfigNode | unknown[] = Array.isArray(b) ? [...b] : { ...b };
+  copyFloatMarks(b, out);
   const outFile = file ?? configFileOf(b);
   if (outFile !== undefined) attachConfigMeta(out, { file: outFile });
   for (const [key, v0] of Object.entries(a)) {
@@ -91,7 +94,8 @@ export function mergeAIntoB(a: unknown, b: unknown, allowListKeys = false, path 
       if (out.length <= k) {
         throw new KeyError('CONFIG_INDEX_OUT_OF_RANGE', `Index ${k} exceeds the length of list ${pyRepr(out)}`, { configPath: where, file });
       }
-      out[k] = mergeAIntoB(v0, out[k], allowListKeys, where, file);
+      out[k] = mergeAIntoB(v0, out[k], allowListKeys, where, file, isFloatAt(a, key), isFloatAt(out, k));
+      markFloat(out, k, false);
       continue;
     }
     if (Array.isArray(out)) {
@@ -113,7 +117,7 @@ export function mergeAIntoB(a: unknown, b: unknown, allowListKeys = false, path 
           throw new TypeError_(
             'CONFIG_MERGE_TYPE',
             `${key}=${pyRepr(v)} in child config cannot inherit from base because ${key} is a dict in the child config ` +
-              `but is of type ${pyTypeRepr(base)} in base config. You may set \`${DELETE_KEY}=True\` to ignore the base config.`,
+              `but is of type ${pyTypeRepr(base, isFloatAt(out, key))} in base config. You may set \`${DELETE_KEY}=True\` to ignore the base config.`,
             { configPath: where, file, hint: `add "${DELETE_KEY}": true to the child's ${where} to replace the base value` },
           );
         }
@@ -121,8 +125,10 @@ export function mergeAIntoB(a: unknown, b: unknown, allowListKeys = false, path 
       } else {
         out[key] = v;
       }
+      markFloat(out, key, false);
     } else {
       out[key] = v0;
+      markFloat(out, key, isFloatAt(a, key));
     }
   }
   return out;
@@ -156,20 +162,29 @@ export function pyTruthy(v: unknown): boolean {
 export function substituteBaseVars(cfg: unknown, refOf: (s: string) => string | undefined, base: ConfigNode, file?: string): unknown {
   if (typeof cfg === 'string') {
     const ref = refOf(cfg);
-    return ref === undefined ? cfg : deepCopy(lookupBase(base, ref, file));
+    return ref === undefined ? cfg : deepCopy(lookupBase(base, ref, file).value);
   }
-  if (Array.isArray(cfg)) return copyMeta(cfg, cfg.map((x) => substituteBaseVars(x, refOf, base, file)));
-  if (isPlainDict(cfg)) {
-    const out: ConfigNode = {};
-    for (const [k, x] of Object.entries(cfg)) out[k] = substituteBaseVars(x, refOf, base, file);
-    return copyMeta(cfg, out);
+  if (Array.isArray(cfg) || isPlainDict(cfg)) {
+    const out: ConfigNode | unknown[] = copyMeta(cfg, Array.isArray(cfg) ? [...cfg] : { ...cfg });
+    for (const [k, x] of Object.entries(cfg)) {
+      const ref = typeof x === 'string' ? refOf(x) : undefined;
+      if (ref !== undefined) {
+        const found = lookupBase(base, ref, file);
+        (out as ConfigNode)[k] = deepCopy(found.value);
+        markFloat(out, k, found.isFloat);
+      } else {
+        (out as ConfigNode)[k] = substituteBaseVars(x, refOf, base, file);
+      }
+    }
+    return out;
   }
   return cfg;
 }
 
-/** Walks `a.b.c` through the base dicts. */
-function lookupBase(base: ConfigNode, ref: string, file: string | undefined): unknown {
+/** Walks `a.b.c` through the base dicts; `isFloat` tells whether the value was written as a float. */
+function lookupBase(base: ConfigNode, ref: string, file: string | undefined): { value: unknown; isFloat: boolean } {
   let cur: unknown = base;
+  let isFloat = false;
   for (const part of ref.split('.')) {
     if (!isPlainDict(cur) || !Object.hasOwn(cur, part)) {
       throw new KeyError('CONFIG_BASE_VAR_NOT_FOUND', `{{_base_.${ref}}} refers to a key missing in the base configs: '${part}'`, {
@@ -177,9 +192,10 @@ function lookupBase(base: ConfigNode, ref: string, file: string | undefined): un
         file,
       });
     }
+    isFloat = isFloatAt(cur, part);
     cur = cur[part];
   }
-  return cur;
+  return { value: cur, isFloat };
 }
 
 /**
@@ -202,6 +218,7 @@ export function expandDottedKeys(options: Readonly<Record<string, unknown>>): Co
       d = next;
     }
     d[keys[keys.length - 1]!] = v;
+    markFloat(d, keys[keys.length - 1]!, isFloatAt(options, fullKey));
   }
   return root;
 }

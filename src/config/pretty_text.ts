@@ -8,6 +8,7 @@
  * same look (a value stays on one line when it fits in 79 columns, otherwise one item per line).
  */
 import { TypeError_ } from '../utils/errors.js';
+import { isFloatAt } from './float_marks.js';
 import { isPlainDict } from './merge.js';
 import { pyRepr, pyStrRepr } from './py_repr.js';
 
@@ -22,32 +23,32 @@ function isPyIdentifier(k: string): boolean {
   return /^[A-Za-z_][A-Za-z0-9_]*$/.test(k) && !PY_KEYWORDS.has(k);
 }
 
-/** One-line Python literal of a value. */
-function pyInline(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(pyInline).join(', ')}]`;
+/** One-line Python literal of a value (`isFloat`: an integral number written as a float). */
+function pyInline(v: unknown, isFloat = false): string {
+  if (Array.isArray(v)) return `[${v.map((x, i) => pyInline(x, isFloatAt(v, i))).join(', ')}]`;
   if (isPlainDict(v)) {
     const entries = Object.entries(v);
-    if (entries.every(([k]) => isPyIdentifier(k))) return `dict(${entries.map(([k, x]) => `${k}=${pyInline(x)}`).join(', ')})`;
-    return `{${entries.map(([k, x]) => `${pyStrRepr(k)}: ${pyInline(x)}`).join(', ')}}`;
+    if (entries.every(([k]) => isPyIdentifier(k))) return `dict(${entries.map(([k, x]) => `${k}=${pyInline(x, isFloatAt(v, k))}`).join(', ')})`;
+    return `{${entries.map(([k, x]) => `${pyStrRepr(k)}: ${pyInline(x, isFloatAt(v, k))}`).join(', ')}}`;
   }
-  return pyRepr(v);
+  return pyRepr(v, isFloat);
 }
 
 /** Python literal of `v`, written after `used` columns of the current line at nesting `indent`. */
-function pyBlock(v: unknown, indent: number, used: number): string {
-  const flat = pyInline(v);
+function pyBlock(v: unknown, indent: number, used: number, isFloat = false): string {
+  const flat = pyInline(v, isFloat);
   const isContainer = Array.isArray(v) ? v.length > 0 : isPlainDict(v) && Object.keys(v).length > 0;
   if (!isContainer || used + flat.length + 1 <= WIDTH) return flat;
   const pad = ' '.repeat(indent + INDENT);
   if (Array.isArray(v)) {
-    const items = v.map((x) => pad + pyBlock(x, indent + INDENT, pad.length));
+    const items = v.map((x, i) => pad + pyBlock(x, indent + INDENT, pad.length, isFloatAt(v, i)));
     return `[\n${items.join(',\n')}]`;
   }
   const entries = Object.entries(v as Record<string, unknown>);
   const mapping = !entries.every(([k]) => isPyIdentifier(k));
   const items = entries.map(([k, x]) => {
     const head = mapping ? `${pyStrRepr(k)}: ` : `${k}=`;
-    return pad + head + pyBlock(x, indent + INDENT, pad.length + head.length);
+    return pad + head + pyBlock(x, indent + INDENT, pad.length + head.length, isFloatAt(v, k));
   });
   return mapping ? `{\n${items.join(',\n')}}` : `dict(\n${items.join(',\n')})`;
 }
@@ -59,7 +60,7 @@ function pyBlock(v: unknown, indent: number, used: number): string {
 export function prettyText(cfg: Readonly<Record<string, unknown>>): string {
   const lines = Object.entries(cfg).map(([k, v]) => {
     const head = isPyIdentifier(k) ? `${k} = ` : `globals()[${pyStrRepr(k)}] = `;
-    return head + pyBlock(v, 0, head.length);
+    return head + pyBlock(v, 0, head.length, isFloatAt(cfg, k));
   });
   return `${lines.join('\n')}\n`;
 }

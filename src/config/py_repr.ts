@@ -3,9 +3,11 @@
  * match mmcv's word for word (`train_pipeline={'type': 'LoadImageFromFile'} in child config ...`,
  * `<class 'list'>`).
  *
- * Porting note: JS has one number type. An integral number prints as a Python `int` (`1`), any
- * other as a Python `float` (`0.5`, `1e-05`); a YAML/JSON `1.0` therefore prints as `1`.
+ * Porting note: JS has one number type. An integral number prints as a Python `int` (`1`) unless
+ * its container marks it as a float (a YAML/JSON/`--cfg-options` `1.0`, see `float_marks.ts`);
+ * any other number prints as a Python `float` (`0.5`, `1e-05`).
  */
+import { isFloatAt } from './float_marks.js';
 
 /**
  * Python's `repr(str)`: single quotes unless the text holds `'` and no `"`; escapes `\\`, the
@@ -52,9 +54,9 @@ export function pyFloatRepr(x: number): string {
   return neg ? `-${body}` : body;
 }
 
-/** Python's `repr(number)`: integral values as `int`, the rest as `float`. */
-export function pyNumberRepr(x: number): string {
-  if (Number.isInteger(x)) return Math.abs(x) < 1e21 ? x.toFixed(0) : BigInt(x).toString();
+/** Python's `repr(number)`: integral values as `int` unless `isFloat`, the rest as `float`. */
+export function pyNumberRepr(x: number, isFloat = false): string {
+  if (Number.isInteger(x) && !isFloat) return Math.abs(x) < 1e21 ? x.toFixed(0) : BigInt(x).toString();
   return pyFloatRepr(x);
 }
 
@@ -62,16 +64,16 @@ export function pyNumberRepr(x: number): string {
  * Python's `repr()` of a config value: dicts `{'k': v}`, lists `[1, 2]`, `True`, `None`, ...
  * @param value plain config data (objects, arrays, scalars)
  */
-export function pyRepr(value: unknown): string {
+export function pyRepr(value: unknown, isFloat = false): string {
   if (value === null || value === undefined) return 'None';
   if (typeof value === 'boolean') return value ? 'True' : 'False';
-  if (typeof value === 'number') return pyNumberRepr(value);
+  if (typeof value === 'number') return pyNumberRepr(value, isFloat);
   if (typeof value === 'bigint') return value.toString();
   if (typeof value === 'string') return pyStrRepr(value);
   if (typeof value === 'function') return `<function ${value.name || '<lambda>'}>`;
-  if (Array.isArray(value)) return `[${value.map(pyRepr).join(', ')}]`;
+  if (Array.isArray(value)) return `[${value.map((v, i) => pyRepr(v, isFloatAt(value, i))).join(', ')}]`;
   if (typeof value === 'object') {
-    const parts = Object.entries(value as Record<string, unknown>).map(([k, v]) => `${pyStrRepr(k)}: ${pyRepr(v)}`);
+    const parts = Object.entries(value as Record<string, unknown>).map(([k, v]) => `${pyStrRepr(k)}: ${pyRepr(v, isFloatAt(value, k))}`);
     return `{${parts.join(', ')}}`;
   }
   return String(value);
@@ -83,15 +85,15 @@ export function pySetRepr(items: readonly string[]): string {
 }
 
 /** Python's type name of a config value as `str(type(v))` prints it, e.g. `<class 'list'>`. */
-export function pyTypeRepr(value: unknown): string {
-  return `<class '${pyTypeName(value)}'>`;
+export function pyTypeRepr(value: unknown, isFloat = false): string {
+  return `<class '${pyTypeName(value, isFloat)}'>`;
 }
 
 /** Python's bare type name of a config value: `dict`, `list`, `int`, `float`, `str`, `bool`, `NoneType`. */
-export function pyTypeName(value: unknown): string {
+export function pyTypeName(value: unknown, isFloat = false): string {
   if (value === null || value === undefined) return 'NoneType';
   if (typeof value === 'boolean') return 'bool';
-  if (typeof value === 'number') return Number.isInteger(value) ? 'int' : 'float';
+  if (typeof value === 'number') return Number.isInteger(value) && !isFloat ? 'int' : 'float';
   if (typeof value === 'bigint') return 'int';
   if (typeof value === 'string') return 'str';
   if (typeof value === 'function') return 'function';

@@ -1,0 +1,75 @@
+/**
+ * @module Which config numbers are Python floats with an integral value (`1.0`, `2.0`).
+ *
+ * JS has one number type, but mmcv's messages print `1.0` and `<class 'float'>` where the file
+ * said `1.0`. The YAML/JSON loaders and the `--cfg-options` parser record such values as a
+ * non-enumerable set of keys on their container; copies and merges carry the marks along, and
+ * the Python `repr` of error messages and pretty text reads them. Non-integral numbers need no
+ * mark (they can only be floats). Porting note: `.ts/.js` configs cannot say `1.0` apart from `1`.
+ */
+
+const FLOAT_KEYS = Symbol.for('detkit.config.floatKeys');
+
+type Marked = { [FLOAT_KEYS]?: Set<string> };
+
+/** A float with an integral value as a loader produces it, before it is unwrapped into a number. */
+export class PyFloat {
+  /** @param value the float's value */
+  constructor(readonly value: number) {}
+  /** Python's repr (used when YAML makes a map key of it). */
+  toString(): string {
+    return Number.isInteger(this.value) ? `${this.value}.0` : String(this.value);
+  }
+}
+
+/** Records whether `container[key]` is an integral Python float. */
+export function markFloat(container: object, key: string | number, isFloat: boolean): void {
+  const c = container as Marked;
+  if (isFloat) {
+    if (c[FLOAT_KEYS] === undefined) Object.defineProperty(c, FLOAT_KEYS, { value: new Set<string>(), enumerable: false, configurable: true, writable: true });
+    c[FLOAT_KEYS]!.add(String(key));
+  } else {
+    c[FLOAT_KEYS]?.delete(String(key));
+  }
+}
+
+/** Whether `container[key]` was written as a float (`1.0`); true for any non-integral number. */
+export function isFloatAt(container: unknown, key: string | number): boolean {
+  if (typeof container !== 'object' || container === null) return false;
+  const v = (container as Record<string, unknown>)[key as string];
+  if (typeof v !== 'number') return false;
+  if (!Number.isInteger(v)) return true;
+  return (container as Marked)[FLOAT_KEYS]?.has(String(key)) ?? false;
+}
+
+/** Copies the float marks of `from` onto `to` (same keys). */
+export function copyFloatMarks(from: object, to: object): void {
+  const marks = (from as Marked)[FLOAT_KEYS];
+  if (marks === undefined || marks.size === 0) return;
+  Object.defineProperty(to, FLOAT_KEYS, { value: new Set(marks), enumerable: false, configurable: true, writable: true });
+}
+
+/**
+ * Replaces every {@link PyFloat} in loaded data by its number, marking its container.
+ * @returns the data (containers are modified in place; a bare PyFloat becomes a number)
+ */
+export function unwrapFloats(v: unknown): unknown {
+  if (v instanceof PyFloat) return v.value;
+  if (Array.isArray(v)) {
+    v.forEach((x, i) => {
+      if (x instanceof PyFloat) {
+        v[i] = x.value;
+        markFloat(v, i, true);
+      } else unwrapFloats(x);
+    });
+  } else if (typeof v === 'object' && v !== null) {
+    const o = v as Record<string, unknown>;
+    for (const [k, x] of Object.entries(o)) {
+      if (x instanceof PyFloat) {
+        o[k] = x.value;
+        markFloat(o, k, true);
+      } else unwrapFloats(x);
+    }
+  }
+  return v;
+}
