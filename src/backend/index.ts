@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { ValueError } from '../utils/errors.js';
-import { registerKernelGaps, WASM_KERNEL_GAPS } from './kernel_gaps/index.js';
+import { GRADIENT_GAPS, registerKernelGaps, WASM_KERNEL_GAPS } from './kernel_gaps/index.js';
 
 // tfjs-core's Node entry registers neither the gradients nor the chained tensor methods
 // (`x.mul(y)`); its ESM files that do cannot be loaded by Node/tsx. vendor/ holds them as one
@@ -19,7 +19,7 @@ createRequire(import.meta.url)('./vendor/tfjs_core_gradients.cjs');
 
 export { tf };
 export { assertKernelsOnWasm, kernelsUsed, missingKernels } from './kernel_coverage.js';
-export { registerKernelGaps, WASM_KERNEL_GAPS };
+export { GRADIENT_GAPS, registerKernelGaps, WASM_KERNEL_GAPS };
 
 /** Backends detkit can run on. */
 export type BackendName = 'wasm' | 'cpu';

@@ -18,7 +18,9 @@ export async function kernelsUsed(fn: () => tf.TensorContainer | Promise<tf.Tens
     return out as tf.TensorContainer;
   });
   const names: string[] = [];
-  for (const k of info.kernelNames) if (!names.includes(k)) names.push(k);
+  // `customGrad` ops (e.g. `logSoftmax`, `fused.conv2d`) appear as `<op>__op` pseudo-kernels that
+  // run real kernels underneath, which are listed too.
+  for (const k of info.kernelNames) if (!k.endsWith('__op') && !names.includes(k)) names.push(k);
   if (info.result !== undefined) tf.dispose(info.result);
   return names;
 }

@@ -3,31 +3,43 @@
  * `register_all_kernels.ts` pattern), and the gradients it overrides.
  */
 import { getKernel, registerGradient, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
-import type { KernelConfig } from '@tensorflow/tfjs-core';
+import type { GradConfig, KernelConfig } from '@tensorflow/tfjs-core';
 import { conv2DBackpropFilterConfig } from './conv2d_backprop_filter.js';
 import { conv2DBackpropInputConfig } from './conv2d_backprop_input.js';
 import { conv2DGradConfig } from './conv2d_grad.js';
 import { depthwiseConv2dNativeBackpropFilterConfig } from './depthwise_conv2d_native_backprop_filter.js';
 import { depthwiseConv2dNativeBackpropInputConfig } from './depthwise_conv2d_native_backprop_input.js';
+import { gatherNdGradConfig } from './gather_nd_grad.js';
+import { maxPoolGradConfig } from './max_pool_grad.js';
+import { stridedSliceGradConfig } from './strided_slice_grad.js';
 import { unsortedSegmentSumConfig } from './unsorted_segment_sum.js';
+import { zeroGradConfigs } from './zero_grads.js';
 
 /**
  * Kernels registered for `wasm`. Entries whose name wasm already has replace its kernel
- * (`Conv2DBackpropInput`: wasm's is a scalar loop, ours is an XNNPACK conv).
+ * (`Conv2DBackpropInput`: wasm's is a scalar loop, ours is an XNNPACK conv; `MaxPoolGrad`: wasm's
+ * drops windows whose values are all negative).
  */
 export const WASM_KERNEL_GAPS: readonly KernelConfig[] = [
   conv2DBackpropFilterConfig,
   conv2DBackpropInputConfig,
   depthwiseConv2dNativeBackpropFilterConfig,
   depthwiseConv2dNativeBackpropInputConfig,
+  maxPoolGradConfig,
   unsortedSegmentSumConfig,
 ];
+
+/**
+ * Gradients registered for every backend: the dilation-aware `Conv2D` gradient and the gradients
+ * tfjs-core 4.22 lacks for ops detectors differentiate through.
+ */
+export const GRADIENT_GAPS: readonly GradConfig[] = [conv2DGradConfig, gatherNdGradConfig, stridedSliceGradConfig, ...zeroGradConfigs];
 
 let registered = false;
 
 /**
- * Registers {@link WASM_KERNEL_GAPS} for `wasm` and the dilation-aware `Conv2D` gradient (all
- * backends). Idempotent; call before the wasm backend runs its first kernel.
+ * Registers {@link WASM_KERNEL_GAPS} for `wasm` and {@link GRADIENT_GAPS} (all backends).
+ * Idempotent; call before the wasm backend runs its first kernel.
  */
 export function registerKernelGaps(): void {
   if (registered) return;
@@ -36,5 +48,5 @@ export function registerKernelGaps(): void {
     if (getKernel(k.kernelName, k.backendName) !== undefined) unregisterKernel(k.kernelName, k.backendName);
     registerKernel(k);
   }
-  registerGradient(conv2DGradConfig);
+  for (const g of GRADIENT_GAPS) registerGradient(g);
 }

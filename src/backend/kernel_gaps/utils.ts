@@ -43,6 +43,16 @@ export class KernelScope {
     return info;
   }
 
+  /** Runs a kernel with several outputs; all of them are owned by the scope. */
+  runMulti(name: string, inputs: Record<string, TensorInfo>, attrs: NamedAttrMap = {}): TensorInfo[] {
+    const k = getKernel(name, this.backendName);
+    if (k === undefined) throw new Error(`Kernel '${name}' not registered for backend '${this.backendName}'`);
+    const out = k.kernelFunc({ inputs, backend: this.backend, attrs });
+    const list = (Array.isArray(out) ? out : [out]) as TensorInfo[];
+    this.made.push(...list);
+    return list;
+  }
+
   /** Reshape without copying (the wasm `Reshape` shares the data id and bumps its refcount). */
   reshape(x: TensorInfo, shape: number[]): TensorInfo {
     return this.run('Reshape', { x }, { shape });
