@@ -55,7 +55,8 @@ describe('config golden cases (mmcv 1.7.2)', () => {
         return cfg.toDict() as Record<string, unknown>;
       };
       if (c.expect === 'ok') {
-        const got = await run();
+        // values made from `{{ fileDirname }}` name the case folder; the gold shows it as <CONFIG_DIR>
+        const got = JSON.parse(JSON.stringify(await run()).split(work).join('<CONFIG_DIR>')) as Record<string, unknown>;
         expect(got).toEqual(gold);
         expect(keyPaths(got)).toEqual(keyPaths(gold));
       } else {
