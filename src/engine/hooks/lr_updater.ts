@@ -229,15 +229,6 @@ export abstract class LrUpdaterHook extends Hook {
       else this.setLr(runner, this.get_warmup_lr(cur));
     }
   }
-
-  /** The hook's schedule state a resumed run needs (the warmup length resolved from epochs). */
-  override stateDict(): Record<string, unknown> {
-    return { warmup_iters: this.warmup_iters };
-  }
-
-  override loadStateDict(state: Record<string, unknown>): void {
-    if (typeof state.warmup_iters === 'number') this.warmup_iters = state.warmup_iters;
-  }
 }
 
 /** `lr_config = dict(policy='fixed')`: the LR stays at the base LR (plus warmup). */

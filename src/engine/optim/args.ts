@@ -14,8 +14,9 @@ import { nearestNames } from '../../utils/nearest.js';
  * @throws TypeError_ `UNEXPECTED_ARG`, with the nearest accepted keys as a hint
  */
 export function checkArgs(args: object, allowed: readonly string[], owner: string): void {
-  for (const key of Object.keys(args)) {
-    if (!allowed.includes(key)) {
+  for (const [key, value] of Object.entries(args)) {
+    // An `undefined` value is an absent key (JS spreads produce them; Python kwargs cannot).
+    if (value !== undefined && !allowed.includes(key)) {
       const near = nearestNames(key, [...allowed]);
       throw new TypeError_('UNEXPECTED_ARG', `${owner}.__init__() got an unexpected keyword argument '${key}'`, {
         hint: near.length > 0 ? `did you mean ${near.map((n) => `'${n}'`).join(', ')}?` : `accepted: ${allowed.join(', ')}`,
