@@ -147,18 +147,15 @@ export class COCO {
     const segs: unknown[] = new Array<unknown>(n).fill(null);
     let anySeg = false;
     for (let i = 0; i < n; i++) {
-      const r = results[i] as { image_id?: unknown; category_id?: unknown; score?: unknown; bbox?: unknown; segmentation?: unknown };
-      const bad = (code: string, what: string): never => {
-        throw new ValueError(code, `${where}: result [${i}] ${what}`, { file, hint: `entry: ${JSON.stringify(r)?.slice(0, 200)}` });
-      };
-      if (typeof r !== 'object' || r === null) bad('COCO_RESULT_NOT_OBJECT', 'is not an object');
+      const r = results[i] as ResultEntry;
+      if (typeof r !== 'object' || r === null) badResult(where, file, i, r, 'COCO_RESULT_NOT_OBJECT', 'is not an object');
       if (typeof r.image_id !== 'number' || !this.imgs.has(r.image_id)) {
-        bad('COCO_RESULT_UNKNOWN_IMAGE', `has image_id ${JSON.stringify(r.image_id)}, which is not an image of the ground truth (Results do not correspond to current coco set)`);
+        badResult(where, file, i, r, 'COCO_RESULT_UNKNOWN_IMAGE', `has image_id ${JSON.stringify(r.image_id)}, which is not an image of the ground truth (Results do not correspond to current coco set)`);
       }
       if (typeof r.category_id !== 'number' || !this.cats.has(r.category_id)) {
-        bad('COCO_RESULT_UNKNOWN_CATEGORY', `has category_id ${JSON.stringify(r.category_id)}, which is not a category of the ground truth`);
+        badResult(where, file, i, r, 'COCO_RESULT_UNKNOWN_CATEGORY', `has category_id ${JSON.stringify(r.category_id)}, which is not a category of the ground truth`);
       }
-      if (typeof r.score !== 'number' || !Number.isFinite(r.score)) bad('COCO_RESULT_BAD_SCORE', `has score ${JSON.stringify(r.score) ?? String(r.score)}; a finite number is required`);
+      if (typeof r.score !== 'number' || !Number.isFinite(r.score)) badResult(where, file, i, r, 'COCO_RESULT_BAD_SCORE', `has score ${typeof r.score === 'number' ? String(r.score) : JSON.stringify(r.score)}; a finite number is required`);
       const imageId = r.image_id as number;
       dets.imageId[i] = imageId;
       dets.categoryId[i] = r.category_id as number;
@@ -169,15 +166,18 @@ export class COCO {
       }
       if (boxMode) {
         const bb = r.bbox;
-        if (!Array.isArray(bb) || bb.length !== 4 || !bb.every((v) => typeof v === 'number' && Number.isFinite(v))) {
-          bad('COCO_RESULT_BAD_BBOX', `has bbox ${JSON.stringify(bb)}; [x, y, w, h] of 4 finite numbers is required`);
+        if (!Array.isArray(bb) || bb.length !== 4 || !isFiniteNum(bb[0]) || !isFiniteNum(bb[1]) || !isFiniteNum(bb[2]) || !isFiniteNum(bb[3])) {
+          badResult(where, file, i, r, 'COCO_RESULT_BAD_BBOX', `has bbox ${JSON.stringify(bb)}; [x, y, w, h] of 4 finite numbers is required`);
         }
         const [x, y, w, h] = bb as [number, number, number, number];
-        if (w < 0 || h < 0) bad('COCO_RESULT_BAD_BBOX', `has a box of negative ${w < 0 ? 'width' : 'height'} (bbox ${JSON.stringify(bb)}); COCO boxes are [x, y, w, h], not [x1, y1, x2, y2]`);
-        dets.bbox.set([x, y, w, h], i * 4);
+        if (w < 0 || h < 0) badResult(where, file, i, r, 'COCO_RESULT_BAD_BBOX', `has a box of negative ${w < 0 ? 'width' : 'height'} (bbox ${JSON.stringify(bb)}); COCO boxes are [x, y, w, h], not [x1, y1, x2, y2]`);
+        dets.bbox[i * 4] = x;
+        dets.bbox[i * 4 + 1] = y;
+        dets.bbox[i * 4 + 2] = w;
+        dets.bbox[i * 4 + 3] = h;
         dets.area[i] = w * h;
       } else {
-        if (r.segmentation === undefined || r.segmentation === null) bad('COCO_RESULT_BAD_SEGMENTATION', 'has neither a bbox nor a segmentation');
+        if (r.segmentation === undefined || r.segmentation === null) badResult(where, file, i, r, 'COCO_RESULT_BAD_SEGMENTATION', 'has neither a bbox nor a segmentation');
         let rle: RawRle;
         try {
           rle = this.annToRLE(imageId, r.segmentation);
@@ -193,6 +193,24 @@ export class COCO {
     if (anySeg || !boxMode) dets.segmentation = segs;
     return dets;
   }
+}
+
+/** One entry of a results list, before validation. */
+interface ResultEntry {
+  image_id?: unknown;
+  category_id?: unknown;
+  score?: unknown;
+  bbox?: unknown;
+  segmentation?: unknown;
+}
+
+function isFiniteNum(v: unknown): boolean {
+  return typeof v === 'number' && Number.isFinite(v);
+}
+
+/** Throws the error for a bad results entry, naming the file, the entry index and the entry. */
+function badResult(where: string, file: string | undefined, i: number, r: unknown, code: string, what: string): never {
+  throw new ValueError(code, `${where}: result [${i}] ${what}`, { file, hint: `entry: ${(JSON.stringify(r) ?? String(r)).slice(0, 200)}` });
 }
 
 /**

@@ -17,7 +17,7 @@
  */
 import { ValueError } from '../utils/errors.js';
 import type { COCO, CocoDetections } from './coco.js';
-import { bbIou, rleFrPoly, rleIou, type RawRle } from './mask.js';
+import { rleFrPoly, rleIou, type RawRle } from './mask.js';
 import { formatFixed, linspace, pairwiseSum, stdoutLog, type LogFn } from './utils.js';
 
 /** Evaluation parameters (pycocotools `Params`, detection defaults). */
@@ -73,10 +73,78 @@ export function defaultCocoParams(iouType: 'bbox' | 'segm' = 'bbox'): CocoEvalPa
 
 const SPACING_1 = 2.220446049250313e-16; // np.spacing(1)
 
-/** Sorts `idx` in place by score descending, ties by position (numpy `argsort(-s, kind='mergesort')`). */
-function sortByScore(idx: Int32Array, score: Float64Array): Int32Array {
-  return idx.sort((a, b) => score[b]! - score[a]! || a - b);
+/**
+ * Stable sort of `idx[from, to)` in place by `score[idx[i]]` descending: ties keep their current
+ * order (numpy `argsort(-s, kind='mergesort')` over the run as it stands). Short runs use an
+ * insertion sort; long ones sort positions with a position tie-break.
+ */
+function sortByScore(idx: Int32Array, score: Float64Array, from = 0, to = idx.length): void {
+  const n = to - from;
+  if (n > 48) {
+    radixSortDesc(idx, score, from, n);
+    return;
+  }
+  for (let i = from + 1; i < to; i++) {
+    const v = idx[i]!;
+    const sv = score[v]!;
+    let j = i - 1;
+    while (j >= from && score[idx[j]!]! < sv) {
+      idx[j + 1] = idx[j]!;
+      j--;
+    }
+    idx[j + 1] = v;
+  }
 }
+
+const keyF64 = new Float64Array(1);
+const keyU32 = new Uint32Array(keyF64.buffer);
+
+/**
+ * Stable LSD radix sort (8 passes of 8 bits) of `idx[from, from+n)` by score descending: the key is
+ * the IEEE-754 bit pattern of −score made order-preserving as an unsigned 64-bit integer.
+ */
+function radixSortDesc(idx: Int32Array, score: Float64Array, from: number, n: number): void {
+  const lo = new Uint32Array(n);
+  const hi = new Uint32Array(n);
+  for (let i = 0; i < n; i++) {
+    keyF64[0] = -score[idx[from + i]!]! + 0; // + 0 folds −0 into +0
+    const l = keyU32[0]!;
+    const h = keyU32[1]!;
+    if (h & 0x80000000) {
+      lo[i] = ~l >>> 0;
+      hi[i] = ~h >>> 0;
+    } else {
+      lo[i] = l;
+      hi[i] = (h | 0x80000000) >>> 0;
+    }
+  }
+  let src = new Int32Array(n);
+  for (let i = 0; i < n; i++) src[i] = i;
+  let dst = new Int32Array(n);
+  const count = new Int32Array(257);
+  for (let pass = 0; pass < 8; pass++) {
+    const word = pass < 4 ? lo : hi;
+    const shift = (pass % 4) * 8;
+    count.fill(0);
+    for (let i = 0; i < n; i++) count[((word[src[i]!]! >>> shift) & 0xff) + 1]!++;
+    if (count[1] === n) continue; // every key has the same byte here
+    for (let b = 0; b < 256; b++) count[b + 1]! += count[b]!;
+    for (let i = 0; i < n; i++) {
+      const j = src[i]!;
+      dst[count[(word[j]! >>> shift) & 0xff]!++] = j;
+    }
+    const t = src;
+    src = dst;
+    dst = t;
+  }
+  const vals = idx.slice(from, from + n);
+  for (let i = 0; i < n; i++) idx[from + i] = vals[src[i]!]!;
+}
+
+/** Per-slot outcome codes of `evaluate()`, one byte per (slot, area range, IoU threshold). */
+const FP = 0;
+const TP = 1;
+const IGNORED = 2;
 
 /** State kept between `evaluate()` and `accumulate()`. */
 interface EvalState {
@@ -88,9 +156,8 @@ interface EvalState {
   slotRank: Int32Array;
   /** `[K+1]` first slot of each category. */
   catSlotStart: Int32Array;
-  /** `[A*T*S]` matched to a gt of non-zero id / ignored. */
-  matched: Uint8Array;
-  ignored: Uint8Array;
+  /** `[S, A, T]` outcome: FP, TP (matched to a gt of non-zero id) or IGNORED. */
+  outcome: Uint8Array;
   S: number;
   /** `[K*A]` non-ignored gt count. */
   npig: Float64Array;
@@ -221,16 +288,23 @@ export class COCOeval {
 
     // ---- per (category, image) matching ----
     const S = dGroup.order.length;
+    const AT = A * T;
+    const dOrder = dGroup.order;
+    if (p.useCats) for (let b = 0; b < nBuckets; b++) sortByScore(dOrder, dt.score, dGroup.start[b]!, dGroup.start[b + 1]!);
     const slotScore = new Float64Array(S);
     const slotRank = new Int32Array(S);
-    const matched = new Uint8Array(A * T * S);
-    const ignored = new Uint8Array(A * T * S);
+    const outcome = new Uint8Array(S * AT);
     const npig = new Float64Array(K * A);
     const catSlotStart = new Int32Array(K + 1);
     let slot = 0;
     let ious = new Float64Array(1024);
-    let dBoxes = new Float64Array(400);
-    let gBoxes = new Float64Array(40);
+    let maxG = 0;
+    for (let grp = 0; grp < K * I; grp++) maxG = Math.max(maxG, gGroup.start[(grp + 1) * stride]! - gGroup.start[grp * stride]!);
+    const gtind = new Int32Array(maxG);
+    const gtIg = new Uint8Array(maxG);
+    const gtm = new Uint8Array(maxG);
+    const gCrowdSorted = new Uint8Array(maxG);
+    const gZeroSorted = new Uint8Array(maxG);
     const thr = p.iouThrs.map((t) => Math.min(t, 1 - 1e-10));
     const nGroups = K * I;
     for (let grp = 0; grp < nGroups; grp++) {
@@ -241,29 +315,23 @@ export class COCOeval {
       const d0 = dGroup.start[grp * stride]!;
       const Dall = dGroup.start[(grp + 1) * stride]! - d0;
       if (G === 0 && Dall === 0) continue;
-      const dOrder = sortByScore(dGroup.order.slice(d0, d0 + Dall), dt.score);
+      // class-agnostic: the image's detections in category order, then sorted by score (stable)
+      if (!p.useCats) sortByScore(dOrder, dt.score, d0, d0 + Dall);
       const D = Math.min(Dall, maxDet);
       if (ious.length < D * G) ious = new Float64Array(D * G * 2);
       if (D > 0 && G > 0) {
         if (segm) {
           const dr: RawRle[] = [];
-          for (let d = 0; d < D; d++) dr.push(dRle(dOrder[d]!));
+          for (let d = 0; d < D; d++) dr.push(dRle(dOrder[d0 + d]!));
           rleIou(dr, gRle.slice(g0, g0 + G), gCrowd.subarray(g0, g0 + G), ious);
         } else {
-          if (dBoxes.length < D * 4) dBoxes = new Float64Array(D * 8);
-          if (gBoxes.length < G * 4) gBoxes = new Float64Array(G * 8);
-          for (let d = 0; d < D; d++) dBoxes.set(dt.bbox.subarray(dOrder[d]! * 4, dOrder[d]! * 4 + 4), d * 4);
-          gBoxes.set(gBox.subarray(g0 * 4, (g0 + G) * 4));
-          bbIou(dBoxes, gBoxes, D, G, gCrowd.subarray(g0, g0 + G), ious);
+          boxIou(dt.bbox, dOrder, d0, D, gBox, g0, G, gCrowd, ious);
         }
       }
       for (let d = 0; d < D; d++) {
-        slotScore[slot + d] = dt.score[dOrder[d]!]!;
+        slotScore[slot + d] = dt.score[dOrder[d0 + d]!]!;
         slotRank[slot + d] = d;
       }
-      const gtind = new Int32Array(G);
-      const gtIg = new Uint8Array(G);
-      const gtm = new Uint8Array(G);
       for (let a = 0; a < A; a++) {
         const [lo, hi] = p.areaRng[a]!;
         // gts sorted non-ignored first (stable)
@@ -278,89 +346,134 @@ export class COCOeval {
           const j = g0 + g;
           if (gCrowd[j] || gArea[j]! < lo || gArea[j]! > hi) gtind[c++] = g;
         }
-        for (let g = 0; g < G; g++) gtIg[g] = g < nNon ? 0 : 1;
+        for (let g = 0; g < G; g++) {
+          gtIg[g] = g < nNon ? 0 : 1;
+          gCrowdSorted[g] = gCrowd[g0 + gtind[g]!]!;
+          gZeroSorted[g] = gIdZero[g0 + gtind[g]!]!;
+        }
+        if (G === 0) {
+          // no gt: every detection is unmatched at every threshold
+          for (let d = 0; d < D; d++) {
+            const area = dt.area[dOrder[d0 + d]!]!;
+            const code = area < lo || area > hi ? IGNORED : FP;
+            const o = (slot + d) * AT + a * T;
+            for (let t = 0; t < T; t++) outcome[o + t] = code;
+          }
+          continue;
+        }
         for (let t = 0; t < T; t++) {
-          gtm.fill(0);
-          const base = (a * T + t) * S + slot;
+          for (let g = 0; g < G; g++) gtm[g] = 0;
+          const at = a * T + t;
           for (let d = 0; d < D; d++) {
             let iou = thr[t]!;
             let m = -1;
+            const row = d * G;
             for (let gi = 0; gi < G; gi++) {
-              const gj = g0 + gtind[gi]!;
-              if (gtm[gi] && !gCrowd[gj]) continue;
+              if (gtm[gi] && !gCrowdSorted[gi]) continue;
               if (m > -1 && gtIg[m] === 0 && gtIg[gi] === 1) break;
-              const v = ious[d * G + gtind[gi]!]!;
+              const v = ious[row + gtind[gi]!]!;
               if (v < iou) continue;
               iou = v;
               m = gi;
             }
-            const dj = dOrder[d]!;
-            const out = dt.area[dj]! < lo || dt.area[dj]! > hi;
-            if (m === -1) {
-              ignored[base + d] = out ? 1 : 0;
-            } else {
+            const area = dt.area[dOrder[d0 + d]!]!;
+            const out = area < lo || area > hi;
+            let code: number;
+            if (m === -1) code = out ? IGNORED : FP;
+            else {
               gtm[m] = 1;
-              const zero = gIdZero[g0 + gtind[m]!] === 1;
-              matched[base + d] = zero ? 0 : 1;
-              ignored[base + d] = gtIg[m] || (zero && out) ? 1 : 0;
+              const zero = gZeroSorted[m] === 1;
+              code = gtIg[m] || (zero && out) ? IGNORED : zero ? FP : TP;
             }
+            outcome[(slot + d) * AT + at] = code;
           }
         }
       }
       slot += D;
     }
     catSlotStart[K] = slot;
-    this.state = { p, K, slotScore, slotRank, catSlotStart, matched, ignored, S, npig };
+    this.state = { p, K, slotScore, slotRank, catSlotStart, outcome, S, npig };
   }
 
   /** Builds the precision/recall arrays from `evaluate()`'s matches. */
   accumulate(): void {
     const st = this.state;
     if (st === null) throw new ValueError('COCO_EVAL_ORDER', 'Please run evaluate() first');
-    const { p, K, S } = st;
+    const { p, K } = st;
     const T = p.iouThrs.length;
     const R = p.recThrs.length;
     const A = p.areaRng.length;
     const M = p.maxDets.length;
     const precision = new Float64Array(T * R * K * A * M).fill(-1);
     const recall = new Float64Array(T * K * A * M).fill(-1);
-    const rc = new Float64Array(S);
-    const pr = new Float64Array(S);
+    const AT = A * T;
+    const recThrs = Float64Array.from(p.recThrs);
+    const { outcome, slotRank, slotScore } = st;
+    const tpCount = new Int32Array(AT);
+    const fpCount = new Int32Array(AT);
+    const pStride = K * A * M;
+    let maxN = 0;
+    for (let k = 0; k < K; k++) maxN = Math.max(maxN, st.catSlotStart[k + 1]! - st.catSlotStart[k]!);
+    const codes = new Uint8Array(maxN * AT);
+    // Precision at each TP event, per (area, IoU) column: tpPr[at * n + (tp − 1)].
+    const tpPr = new Float64Array(maxN * AT);
     for (let k = 0; k < K; k++) {
       const s0 = st.catSlotStart[k]!;
-      const s1 = st.catSlotStart[k + 1]!;
-      const order = new Int32Array(s1 - s0);
-      for (let i = 0; i < order.length; i++) order[i] = s0 + i;
-      sortByScore(order, st.slotScore);
-      for (let a = 0; a < A; a++) {
-        const npig = st.npig[k * A + a]!;
-        if (npig === 0) continue;
-        for (let m = 0; m < M; m++) {
-          const maxDet = p.maxDets[m]!;
+      const n = st.catSlotStart[k + 1]! - s0;
+      const order = new Int32Array(n);
+      for (let i = 0; i < n; i++) order[i] = s0 + i;
+      sortByScore(order, slotScore);
+      // Outcomes gathered in score order, one contiguous row of A*T codes per detection.
+      for (let i = 0; i < n; i++) {
+        const src = order[i]! * AT;
+        const dst = i * AT;
+        for (let at = 0; at < AT; at++) codes[dst + at] = outcome[src + at]!;
+      }
+      for (let m = 0; m < M; m++) {
+        const maxDet = p.maxDets[m]!;
+        tpCount.fill(0);
+        fpCount.fill(0);
+        let nd = 0;
+        for (let i = 0; i < n; i++) {
+          if (slotRank[order[i]!]! >= maxDet) continue;
+          nd++;
+          const row = i * AT;
+          for (let at = 0; at < AT; at++) {
+            const c = codes[row + at];
+            if (c === TP) {
+              const tp = ++tpCount[at]!;
+              tpPr[at * n + tp - 1] = tp / (fpCount[at]! + tp + SPACING_1);
+            } else if (c === FP) fpCount[at]!++;
+          }
+        }
+        for (let a = 0; a < A; a++) {
+          const npig = st.npig[k * A + a]!;
+          if (npig === 0) continue;
           for (let t = 0; t < T; t++) {
-            const base = (a * T + t) * S;
-            let tp = 0;
-            let fp = 0;
-            let nd = 0;
-            for (let i = 0; i < order.length; i++) {
-              const s = order[i]!;
-              if (st.slotRank[s]! >= maxDet) continue;
-              if (!st.ignored[base + s]) {
-                if (st.matched[base + s]) tp++;
-                else fp++;
-              }
-              rc[nd] = tp / npig;
-              pr[nd] = tp / (fp + tp + SPACING_1);
-              nd++;
-            }
-            recall[((t * K + k) * A + a) * M + m] = nd ? rc[nd - 1]! : 0;
-            for (let i = nd - 1; i > 0; i--) if (pr[i]! > pr[i - 1]!) pr[i - 1] = pr[i]!;
-            let ptr = 0;
+            const at = a * T + t;
+            const ntp = tpCount[at]!;
+            recall[((t * K + k) * A + a) * M + m] = nd ? ntp / npig : 0;
+            // pycocotools: rc = tp/npig, pr = tp/(tp+fp+eps) per detection, pr made non-increasing
+            // from the right, then pr[searchsorted(rc, recThr, 'left')]. That index is detection 0
+            // for recThr ≤ rc[0], else the v-th TP with v the least count with v/npig ≥ recThr, and
+            // the running maximum from the right there is the maximum over TP events ≥ v.
+            const off = at * n;
+            for (let v = ntp - 1; v > 0; v--) if (tpPr[off + v]! > tpPr[off + v - 1]!) tpPr[off + v - 1] = tpPr[off + v]!;
+            const pBase = (k * A + a) * M + m;
+            let v = 0; // TP count under consideration
             for (let r = 0; r < R; r++) {
-              const thr = p.recThrs[r]!;
-              while (ptr < nd && rc[ptr]! < thr) ptr++;
-              precision[(((t * R + r) * K + k) * A + a) * M + m] = ptr < nd ? pr[ptr]! : 0;
+              const rt = recThrs[r]!;
+              let q = 0;
+              if (nd > 0) {
+                while (v <= ntp && v / npig < rt) v++;
+                if (v === 0) q = ntp > 0 ? tpPr[off]! : 0;
+                else if (v <= ntp) q = tpPr[off + v - 1]!;
+                else break;
+              }
+              precision[(t * R + r) * pStride + pBase] = q;
             }
+            // entries after the last reachable recall point stay 0 (pycocotools' try/except)
+            for (let r = 0; r < R; r++) if (precision[(t * R + r) * pStride + pBase] === -1) precision[(t * R + r) * pStride + pBase] = 0;
           }
         }
       }
@@ -442,6 +555,48 @@ export function summaryLine(p: CocoEvalParams, ap: boolean, iouThr: number | nul
   const type = ap ? '(AP)' : '(AR)';
   const iouStr = (iouThr === null ? `${formatFixed(p.iouThrs[0]!, 2)}:${formatFixed(p.iouThrs[p.iouThrs.length - 1]!, 2)}` : formatFixed(iouThr, 2)).padEnd(9);
   return ` ${title} ${type} @[ IoU=${iouStr} | area=${areaRng.padStart(6)} | maxDets=${String(maxDets).padStart(3)} ] = ${formatFixed(value, 3)}`;
+}
+
+/**
+ * `bbIou` of one (image, category) group, reading detections through `order` without copies.
+ * @param out `[D*G]` row-major IoUs
+ */
+function boxIou(
+  dBox: Float64Array,
+  order: Int32Array,
+  d0: number,
+  D: number,
+  gBox: Float64Array,
+  g0: number,
+  G: number,
+  gCrowd: Uint8Array,
+  out: Float64Array,
+): void {
+  for (let d = 0; d < D; d++) {
+    const o = order[d0 + d]! * 4;
+    const dx = dBox[o]!;
+    const dy = dBox[o + 1]!;
+    const dw = dBox[o + 2]!;
+    const dh = dBox[o + 3]!;
+    const da = dw * dh;
+    for (let g = 0; g < G; g++) {
+      const q = (g0 + g) * 4;
+      const gx = gBox[q]!;
+      const gy = gBox[q + 1]!;
+      const gw = gBox[q + 2]!;
+      const gh = gBox[q + 3]!;
+      let v = 0;
+      const iw = Math.min(dw + dx, gw + gx) - Math.max(dx, gx);
+      if (iw > 0) {
+        const ih = Math.min(dh + dy, gh + gy) - Math.max(dy, gy);
+        if (ih > 0) {
+          const i = iw * ih;
+          v = i / (gCrowd[g0 + g] ? da : da + gw * gh - i);
+        }
+      }
+      out[d * G + g] = v;
+    }
+  }
 }
 
 /**
