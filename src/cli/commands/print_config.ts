@@ -1,7 +1,8 @@
 /**
  * @module `detkit print-config`: port of mmdetection's `tools/misc/print_config.py` @ v2.28.2.
  *
- * Loads a config with its `_base_` chain, merges `--cfg-options`, and prints the result: mmcv's
+ * Loads a config with its `_base_` chain, replaces `${key}` references (mmdet `replace_cfg_vals`),
+ * merges `--cfg-options`, and prints the result: mmcv's
  * pretty text by default (`Config:\n<pretty_text>`, as mmdet prints it), or exactly one JSON /
  * YAML / `.ts` module document with `--format`. `--save-path` also writes it to a file
  * (format from the extension), as mmdet 3.x's `--save-path` does.
@@ -11,7 +12,7 @@
  */
 import type { Command } from 'commander';
 import { collect, type CliCommand } from '../command.js';
-import { Config, parseCfgOptions } from '../../config/index.js';
+import { Config, parseCfgOptions, replaceCfgVals } from '../../config/index.js';
 import { DetkitError, UsageError } from '../../utils/errors.js';
 
 const FORMATS = ['pretty', 'json', 'yaml', 'ts'] as const;
@@ -65,7 +66,8 @@ const command: CliCommand = {
           throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got '${opts.format}'`);
         }
         const options = cfgOptions(opts.cfgOptions);
-        const cfg = await Config.fromFile(config);
+        // mmdet's order: load, replace `${key}` references, then apply --cfg-options.
+        const cfg = replaceCfgVals(await Config.fromFile(config));
         if (Object.keys(options).length > 0) cfg.mergeFromDict(options);
         process.stdout.write(render(cfg, opts.format as Format));
         if (opts.savePath !== undefined) cfg.dump(opts.savePath);
