@@ -65,6 +65,11 @@ describe('detkit vis-scheduler', () => {
     expect(res.code).toBe(0);
     expect(res.out).toContain('iterations: 6 (2 epochs x 3 iterations)');
     expect(res.out).toContain('epoch 2 (iter 3): lr 0.01, momentum 0');
+    // COCO-sized schedules (10^5–10^6 iterations) summarise without blowing the stack
+    const big = await run(['vis-scheduler', cfg, '--dataset-size', '2000000']);
+    expect(big.code).toBe(0);
+    expect(big.out).toContain('iterations: 1000000 (2 epochs x 500000 iterations)');
+    expect(big.out).toContain('lr: first 0.02, max 0.02, min 0.002, last 0.002');
   });
 
   it('usage errors exit 2, config errors exit 1 with the key path', async () => {

@@ -76,7 +76,10 @@ function summary(curve: ScheduleCurve, itersPerEpoch: number, epochBased: boolea
   const n = curve.lr.length;
   const fmt = (v: number): string => Number(v.toPrecision(6)).toString();
   const lines = [`iterations: ${n}${epochBased ? ` (${n / itersPerEpoch} epochs x ${itersPerEpoch} iterations)` : ''}`];
-  lines.push(`lr: first ${fmt(curve.lr[0] ?? 0)}, max ${fmt(Math.max(...curve.lr))}, min ${fmt(Math.min(...curve.lr))}, last ${fmt(curve.lr[n - 1] ?? 0)}`);
+  // A loop, not Math.max(...lr): a COCO schedule has ~10^6 iterations, beyond the argument limit.
+  const max = curve.lr.reduce((a, b) => (b > a ? b : a), -Infinity);
+  const min = curve.lr.reduce((a, b) => (b < a ? b : a), Infinity);
+  lines.push(`lr: first ${fmt(curve.lr[0] ?? 0)}, max ${fmt(max)}, min ${fmt(min)}, last ${fmt(curve.lr[n - 1] ?? 0)}`);
   const points = epochBased ? Array.from({ length: n / itersPerEpoch }, (_, e) => e * itersPerEpoch) : Array.from({ length: 11 }, (_, k) => Math.min(n - 1, Math.round((k * (n - 1)) / 10)));
   for (const i of points) {
     const where = epochBased ? `epoch ${i / itersPerEpoch + 1} (iter ${i})` : `iter ${i}`;
