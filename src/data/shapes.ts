@@ -180,7 +180,8 @@ export function drawShapesImage(seed: number, split: number, i: number, size: nu
   const im = ctx.getImageData(0, 0, width, height);
   const d = im.data;
   for (let p = 0; p < d.length; p += 4) {
-    const nz = (rng.random() + rng.random() - 1) * 12;
+    const u = rng.nextUint32();
+    const nz = (((u & 0xff) + ((u >>> 8) & 0xff)) / 255 - 1) * 12;
     d[p] = d[p]! + nz;
     d[p + 1] = d[p + 1]! + nz;
     d[p + 2] = d[p + 2]! + nz;
