@@ -166,6 +166,21 @@ describe('Config.fromFile', () => {
     expect(err.message).toBe("Duplicate key is not allowed among bases. Duplicate keys: {'y'}");
   });
 
+  it('stops a _base_ cycle with a clear error', async () => {
+    put('cyc_a.yaml', '_base_: cyc_b.json\na: 1\n');
+    put('cyc_b.json', '{"_base_": "cyc_a.yaml", "b": 2}');
+    const err = (await thrown(() => Config.fromFile(join(dir, 'cyc_a.yaml')))) as DetkitError;
+    expect(err.code).toBe('CONFIG_BASE_CYCLE');
+    expect(err.message).toContain(`${join(dir, 'cyc_a.yaml')} -> ${join(dir, 'cyc_b.json')} -> ${join(dir, 'cyc_a.yaml')}`);
+  });
+
+  it('reports a code config that throws while evaluated', async () => {
+    const p = put('throws.ts', "throw new Error('boom');\nexport default {};\n");
+    const err = (await thrown(() => Config.fromFile(p))) as DetkitError;
+    expect(err.code).toBe('CONFIG_EVAL');
+    expect(err.message).toContain('boom');
+  });
+
   it('names file and line of malformed YAML in a base', async () => {
     const bad = put('bad_base.yaml', 'a: 1\nb: [1, 2\nc: 3\n');
     const child = put('uses_bad.json', '{"_base_": "bad_base.yaml"}');

@@ -114,9 +114,17 @@ async function loadCodeConfig(filename: string): Promise<unknown> {
 /**
  * mmcv `Config._file2dict`: loads `filename` and its bases, merging bases first.
  * @param role whether the file is the entry point or a base (for the error code)
+ * @param chain the files that (transitively) named this one as a base, to stop cycles
  */
-async function file2dict(filename0: string, usePredefined: boolean, role: 'entry' | 'base'): Promise<Loaded> {
+async function file2dict(filename0: string, usePredefined: boolean, role: 'entry' | 'base', chain: readonly string[] = []): Promise<Loaded> {
   const filename = resolve(filename0.startsWith('~') ? join(homedir(), filename0.slice(1)) : filename0);
+  if (chain.includes(filename)) {
+    // Porting note: mmcv recurses until Python's RecursionError.
+    throw new DetkitError('CONFIG_BASE_CYCLE', `config files name each other as _base_: ${[...chain, filename].join(' -> ')}`, {
+      file: chain[chain.length - 1],
+      configPath: BASE_KEY,
+    });
+  }
   if (!existsSync(filename)) {
     throw new FileNotFoundError(role === 'base' ? 'CONFIG_BASE_NOT_FOUND' : 'CONFIG_FILE_NOT_FOUND', `file "${filename}" does not exist`, {
       file: filename,
@@ -177,7 +185,7 @@ async function file2dict(filename0: string, usePredefined: boolean, role: 'entry
     const baseDict: ConfigNode = {};
     const texts: string[] = [];
     for (const b of bases) {
-      const sub = await file2dict(resolve(dirname(filename), b), usePredefined, 'base');
+      const sub = await file2dict(resolve(dirname(filename), b), usePredefined, 'base', [...chain, filename]);
       const dup = Object.keys(sub.dict).filter((k) => Object.hasOwn(baseDict, k));
       if (dup.length > 0) {
         throw new KeyError('CONFIG_DUPLICATE_BASE_KEY', `Duplicate key is not allowed among bases. Duplicate keys: ${pySetRepr(dup)}`, {
@@ -316,7 +324,7 @@ export class Config<T extends object = DetConfig> {
    * @throws KeyError `CONFIG_KEY_NOT_FOUND`
    */
   get<K extends keyof T & string>(key: K): T[K];
-  get<V>(key: string, defaultValue: V): unknown;
+  get(key: string, defaultValue: unknown): unknown;
   get(key: string, ...rest: unknown[]): unknown {
     if (Object.hasOwn(this.#dict, key)) return this.#dict[key];
     if (rest.length > 0) return rest[0];

@@ -10,7 +10,8 @@
  * `CONFIG_DUPLICATE_BASE_KEY`, `CONFIG_RESERVED_KEY`, `CONFIG_INDEX_OUT_OF_RANGE`,
  * `CONFIG_BASE_VAR_NOT_FOUND`, `CONFIG_KEY_NOT_FOUND` (KeyError), `CONFIG_MERGE_ATTRIBUTE`
  * (AttributeError), `CONFIG_OPTION_SYNTAX` (ValueError), `CONFIG_OPTION_BRACKETS` (AssertionError),
- * `CONFIG_DUMP_UNSUPPORTED` (TypeError).
+ * `CONFIG_DUMP_UNSUPPORTED` (TypeError), `CONFIG_CFG_VAL_TYPE` (AssertionError), and without a
+ * Python counterpart `CONFIG_EVAL` (a code config threw) and `CONFIG_BASE_CYCLE`.
  */
 import { DetkitError, type DetkitErrorOptions } from '../utils/errors.js';
 

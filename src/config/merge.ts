@@ -143,7 +143,7 @@ function popDelete(v: ConfigNode): boolean {
 }
 
 /** Python truthiness of a config value. */
-export function pyTruthy(v: unknown): boolean {
+function pyTruthy(v: unknown): boolean {
   if (v === null || v === undefined || v === false || v === 0 || v === '' || Number.isNaN(v)) return false;
   if (Array.isArray(v)) return v.length > 0;
   if (isPlainDict(v)) return Object.keys(v).length > 0;
