@@ -347,6 +347,11 @@ def gen_roi_align():
     add('random_7x7_aligned_sr0', feat, rand, (7, 7), 0.5, 0, True)
     add('random_2x2_scale1_sr1', feat, rand / torch.tensor([1, 2, 2, 2, 2.]), (2, 2), 1.0, 1, False)
     add('empty_rois', feat, torch.zeros(0, 5), (2, 2), 0.5, 0, True)
+    # C a multiple of 4 (detkit's SIMD path), FPN-like stride 1/4, multi-sample bins
+    feat8 = torch.randn(2, 8, 12, 12)
+    rois8 = torch.cat([torch.randint(0, 2, (10, 1)).float(), rand_boxes(10, size=40.0, max_wh=20.0, min_wh=1.0)], 1)
+    add('c8_aligned_sr0', feat8, rois8, (7, 7), 0.25, 0, True)
+    add('c8_legacy_sr2', feat8, rois8, (3, 3), 0.25, 2, False)
     write('roi_align.json', {'cases': cases})
 
 

@@ -73,3 +73,20 @@ describeEachBackend('roiAlign', () => {
     tf.dispose([feat, out]);
   });
 });
+
+it('weightedRowSums: the wasm SIMD kernel equals the JS loop', async () => {
+  const { weightedRowSums } = await import('./weighted_rows.js');
+  const rng = new Rng(9);
+  const c = 12, rows = 40, n = 200;
+  const src = Float32Array.from({ length: rows * c }, () => rng.normal());
+  const entries = {
+    dst: Int32Array.from({ length: n }, () => rng.randint(25) * c),
+    src: Int32Array.from({ length: n }, () => rng.randint(rows) * c),
+    w: Float32Array.from({ length: n }, () => rng.random()),
+    n,
+  };
+  const simd = weightedRowSums(entries, src, 25 * c, c);
+  const js = weightedRowSums(entries, src, 25 * c, c, { useWasm: false });
+  simd.forEach((v, i) => expect(Math.abs(v - js[i]!)).toBeLessThan(1e-5));
+  expect(js.some((v) => v !== 0)).toBe(true);
+});

@@ -6,13 +6,15 @@
  * when it is 0); `aligned=true` shifts the RoI by -0.5 pixel (pixel centres at +0.5). Features are
  * NHWC, so the inner loops run over contiguous channels.
  *
- * Porting note: the kernel is typed-array JS run through `tf.customGrad` (forward and a real
- * backward that scatters the bilinear weights back onto the feature map), so it runs on every
- * backend, including wasm, which has no `CropAndResize` gradient.
+ * Porting note: the kernel works on typed arrays (JS for the sampling plan, a small WebAssembly
+ * SIMD loop for the weighted channel sums, see `weighted_rows.ts`) run through `tf.customGrad`,
+ * with a real backward that scatters the bilinear weights back onto the feature map, so it runs
+ * and trains on every backend, including wasm, which has no `CropAndResize` gradient.
  */
 import { tf } from '../backend/index.js';
 import { ValueError } from '../utils/errors.js';
 import { checkShape } from './utils.js';
+import { weightedRowSums, type RowEntries } from './weighted_rows.js';
 
 /** Options of {@link roiAlign} (mmcv `RoIAlign` arguments, camelCase). */
 export interface RoIAlignOptions {
@@ -118,91 +120,33 @@ function planRois(
 }
 
 /**
- * Calls `bin(o, pix, wts, n)` for every output bin: `o` is the bin's offset in the
- * `[K, ph, pw, C]` output, `pix[0..n)` the feature offsets it reads and `wts[0..n)` their weights.
+ * Lists every (output bin, feature pixel, weight) triple of the RoIs: `dst` = offset of the bin in
+ * the `[K, ph, pw, C]` output, `src` = offset of the pixel in the `[B, H, W, C]` features.
  */
-function forEachBin(
-  plans: RoiPlan[], shape: [number, number, number, number], ph: number, pw: number,
-  bin: (o: number, pix: Int32Array, wts: Float64Array, n: number) => void,
-): void {
+function binEntries(plans: RoiPlan[], shape: [number, number, number, number], ph: number, pw: number): RowEntries {
   const [, h, w, c] = shape;
-  let cap = 16;
-  let pix = new Int32Array(cap);
-  let wts = new Float64Array(cap);
+  let n = 0;
+  for (const { ys, xs } of plans) n += ys.idx.length * xs.idx.length;
+  const dst = new Int32Array(n), src = new Int32Array(n), wt = new Float32Array(n);
+  let e = 0;
   for (let r = 0; r < plans.length; r++) {
     const { batch, ys, xs } = plans[r]!;
     const base = batch * h * w;
     for (let py = 0; py < ph; py++) {
       for (let px = 0; px < pw; px++) {
-        const need = (ys.start[py + 1]! - ys.start[py]!) * (xs.start[px + 1]! - xs.start[px]!);
-        if (need > cap) {
-          cap = need;
-          pix = new Int32Array(cap);
-          wts = new Float64Array(cap);
-        }
-        let n = 0;
+        const o = ((r * ph + py) * pw + px) * c;
         for (let ey = ys.start[py]!; ey < ys.start[py + 1]!; ey++) {
           const row = base + ys.idx[ey]! * w;
           for (let ex = xs.start[px]!; ex < xs.start[px + 1]!; ex++) {
-            pix[n] = (row + xs.idx[ex]!) * c;
-            wts[n++] = ys.w[ey]! * xs.w[ex]!;
+            dst[e] = o;
+            src[e] = (row + xs.idx[ex]!) * c;
+            wt[e++] = ys.w[ey]! * xs.w[ex]!;
           }
         }
-        bin(((r * ph + py) * pw + px) * c, pix, wts, n);
       }
     }
   }
-}
-
-/** Forward: `out[r, py, px, :] = sum wy * wx * feat[batch, y, x, :]` (4 pixels per pass over C). */
-function forwardKernel(
-  feat: Float32Array, plans: RoiPlan[], shape: [number, number, number, number], ph: number, pw: number,
-): Float32Array {
-  const c = shape[3];
-  const out = new Float32Array(plans.length * ph * pw * c);
-  forEachBin(plans, shape, ph, pw, (o, pix, wts, n) => {
-    let e = 0;
-    for (; e + 4 <= n; e += 4) {
-      const p0 = pix[e]!, p1 = pix[e + 1]!, p2 = pix[e + 2]!, p3 = pix[e + 3]!;
-      const w0 = wts[e]!, w1 = wts[e + 1]!, w2 = wts[e + 2]!, w3 = wts[e + 3]!;
-      for (let ch = 0; ch < c; ch++) {
-        out[o + ch] += w0 * feat[p0 + ch]! + w1 * feat[p1 + ch]! + w2 * feat[p2 + ch]! + w3 * feat[p3 + ch]!;
-      }
-    }
-    for (; e + 2 <= n; e += 2) {
-      const p0 = pix[e]!, p1 = pix[e + 1]!, w0 = wts[e]!, w1 = wts[e + 1]!;
-      for (let ch = 0; ch < c; ch++) out[o + ch] += w0 * feat[p0 + ch]! + w1 * feat[p1 + ch]!;
-    }
-    if (e < n) {
-      const p0 = pix[e]!, w0 = wts[e]!;
-      for (let ch = 0; ch < c; ch++) out[o + ch] += w0 * feat[p0 + ch]!;
-    }
-  });
-  return out;
-}
-
-/** Backward: scatters `dy[r, py, px, :]` back onto the feature map with the forward's weights. */
-function backwardKernel(
-  dy: Float32Array, plans: RoiPlan[], shape: [number, number, number, number], ph: number, pw: number,
-): Float32Array {
-  const [b, h, w, c] = shape;
-  const grad = new Float32Array(b * h * w * c);
-  forEachBin(plans, shape, ph, pw, (o, pix, wts, n) => {
-    let e = 0;
-    for (; e + 2 <= n; e += 2) {
-      const p0 = pix[e]!, p1 = pix[e + 1]!, w0 = wts[e]!, w1 = wts[e + 1]!;
-      for (let ch = 0; ch < c; ch++) {
-        const v = dy[o + ch]!;
-        grad[p0 + ch] += w0 * v;
-        grad[p1 + ch] += w1 * v;
-      }
-    }
-    if (e < n) {
-      const p0 = pix[e]!, w0 = wts[e]!;
-      for (let ch = 0; ch < c; ch++) grad[p0 + ch] += w0 * dy[o + ch]!;
-    }
-  });
-  return grad;
+  return { dst, src, w: wt, n: e };
 }
 
 /**
@@ -233,15 +177,22 @@ export function roiAlign(features: tf.Tensor4D, rois: tf.Tensor2D, options: RoIA
   const k = rois.shape[0];
   const plans = planRois(rois.dataSync() as Float32Array, k, shape, ph, pw, scale, samplingRatio, aligned);
 
+  const entries = binEntries(plans, shape, ph, pw);
   const op = tf.customGrad((...inputs: Array<tf.Tensor | unknown>) => {
     const [f, r] = inputs as [tf.Tensor4D, tf.Tensor2D];
-    const out = forwardKernel(f.dataSync() as Float32Array, plans, shape, ph, pw);
+    // The wasm backend copies new tensor data into its heap, so the kernel's buffer can be passed
+    // as is; the cpu backend would keep the array itself, so it gets a copy.
+    const view = tf.getBackend() === 'wasm';
+    const out = weightedRowSums(entries, f.dataSync() as Float32Array, k * ph * pw * c, c, { view });
     return {
       value: tf.tensor4d(out, [k, ph, pw, c]),
-      gradFunc: (dy: tf.Tensor4D) => [
-        tf.tensor4d(backwardKernel(dy.dataSync() as Float32Array, plans, shape, ph, pw), shape),
-        tf.zerosLike(r),
-      ],
+      gradFunc: (dy: tf.Tensor4D) => {
+        // the backward scatters each output bin back onto its pixels: same entries, roles swapped
+        const back = { dst: entries.src, src: entries.dst, w: entries.w, n: entries.n };
+        const grad = weightedRowSums(back, dy.dataSync() as Float32Array, shape.reduce((x, y) => x * y), c,
+          { view: tf.getBackend() === 'wasm' });
+        return [tf.tensor4d(grad, shape), tf.zerosLike(r)];
+      },
     };
   });
   return op(features, rois) as tf.Tensor4D;
