@@ -212,10 +212,12 @@ describe('CheckpointHook', () => {
 
   it('by_epoch=false saves by iteration and logs mmcv lines', async () => {
     const dir = tempDir();
-    const s = setup(dir, 1, { interval: 2, by_epoch: false, filename_tmpl: 'iter_{}.safetensors' });
+    const s = setup(dir, 1, { interval: 2, by_epoch: false });
     s.runner.registerHook(new ClosureHook({ fn_name: 'after_run', fn: (r: RunnerLike) => void expect(r.iter).toBe(3) }));
     await s.runner.run([loader()], [['train', 1]]);
     expect(s.logger.lines.filter((l) => l.includes('Saving checkpoint'))).toEqual(['INFO - Saving checkpoint at 2 iterations', 'INFO - Saving checkpoint at 3 iterations']);
+    expect(readdirSync(dir).filter((f) => f.startsWith('iter_')).sort()).toEqual(['iter_2.safetensors', 'iter_3.safetensors']);
+    expect(readCheckpointMeta(join(dir, 'iter_2.safetensors'))).toMatchObject({ epoch: 0, iter: 2 });
     dispose(s);
   });
 });

@@ -39,8 +39,8 @@ export interface CheckpointHookConfig {
 
 /** The part of a runner this hook needs beyond {@link RunnerLike}. */
 interface SavingRunner extends RunnerLike {
-  checkpointPath(out_dir: string, filename_tmpl?: string): string;
-  saveCheckpoint(out_dir: string, options: { filename_tmpl?: string; save_optimizer?: boolean; meta?: Record<string, unknown> | null; create_symlink?: boolean }): Promise<string>;
+  checkpointPath(out_dir: string, filename_tmpl?: string, by_epoch?: boolean): string;
+  saveCheckpoint(out_dir: string, options: { filename_tmpl?: string; save_optimizer?: boolean; meta?: Record<string, unknown> | null; create_symlink?: boolean; by_epoch?: boolean }): Promise<string>;
 }
 
 /** Saves checkpoints periodically and at the end of training. */
@@ -103,12 +103,12 @@ export class CheckpointHook extends Hook {
 
   private async save(runner: RunnerLike): Promise<void> {
     const r = runner as SavingRunner;
-    const file = r.checkpointPath(this.out_dir, this.args.filename_tmpl);
+    const file = r.checkpointPath(this.out_dir, this.args.filename_tmpl, this.by_epoch);
     // Recorded before writing, so the checkpoint's own meta and hook state include it.
     const msgs = (runner.meta.hook_msgs ??= {}) as Record<string, unknown>;
     msgs.last_ckpt = file;
     if (this.max_keep_ckpts > 0) this.kept = [...this.kept.filter((f) => f !== file), file];
-    await r.saveCheckpoint(this.out_dir, { save_optimizer: this.save_optimizer, ...this.args });
+    await r.saveCheckpoint(this.out_dir, { save_optimizer: this.save_optimizer, by_epoch: this.by_epoch, ...this.args });
     while (this.max_keep_ckpts > 0 && this.kept.length > this.max_keep_ckpts) {
       const old = this.kept.shift()!;
       if (existsSync(old)) rmSync(old);

@@ -162,10 +162,8 @@ export abstract class BaseRunner implements RunnerLike {
   /** Runs the workflow; resolves when training ends. */
   abstract run(data_loaders: DataLoaderLike[], workflow: Workflow): Promise<void>;
 
-  /** Checkpoint file name template of this runner (`epoch_{}.safetensors` / `iter_{}.safetensors`). */
-  protected abstract get defaultFilenameTmpl(): string;
-  /** The number a checkpoint saved now is named after (`epoch + 1` / `iter + 1`). */
-  protected abstract get checkpointIndex(): number;
+  /** Whether checkpoints are named by epoch (`epoch_{}`) unless a caller says otherwise. */
+  protected abstract readonly checkpointsByEpoch: boolean;
 
   /** `lr` of each param group. @throws DetkitError `RUNNER_NO_OPTIMIZER` without an optimizer */
   current_lr(): number[] {
@@ -341,13 +339,13 @@ export abstract class BaseRunner implements RunnerLike {
    */
   async saveCheckpoint(
     out_dir: string,
-    options: { filename_tmpl?: string; save_optimizer?: boolean; meta?: Record<string, unknown> | null; create_symlink?: boolean } = {},
+    options: { filename_tmpl?: string; save_optimizer?: boolean; meta?: Record<string, unknown> | null; create_symlink?: boolean; by_epoch?: boolean } = {},
   ): Promise<string> {
     const argMeta = options.meta ?? {};
     if (typeof argMeta !== 'object') throw new TypeError_('CHECKPOINT_BAD_META', `meta should be a dict or None, but got ${typeof argMeta}`);
     // Porting note: epoch/iter are COMPLETED counts (mmengine); mmcv's iter_N stores iter N-1.
     const meta = { ...argMeta, ...this.meta, epoch: this.completedEpochsForSave(), iter: this.completedIters };
-    const file = this.checkpointPath(out_dir, options.filename_tmpl);
+    const file = this.checkpointPath(out_dir, options.filename_tmpl, options.by_epoch);
     await saveCheckpoint(this.model, file, {
       optimizer: options.save_optimizer === false ? null : this.optimizer,
       meta,
@@ -357,9 +355,15 @@ export abstract class BaseRunner implements RunnerLike {
     return file;
   }
 
-  /** Where `saveCheckpoint(out_dir, {filename_tmpl})` would write now. */
-  checkpointPath(out_dir: string, filename_tmpl?: string): string {
-    return join(out_dir, (filename_tmpl ?? this.defaultFilenameTmpl).replace('{}', String(this.checkpointIndex)));
+  /**
+   * Where `saveCheckpoint(out_dir, {filename_tmpl, by_epoch})` would write now: the template
+   * (default `epoch_{}.safetensors` / `iter_{}.safetensors`) filled with `epoch + 1` or `iter + 1`.
+   * Porting note: mmcv's EpochBasedRunner always fills in `epoch + 1`, so by-iteration
+   * checkpoints of an epoch-based run overwrite each other; here `by_epoch=false` uses `iter + 1`.
+   */
+  checkpointPath(out_dir: string, filename_tmpl?: string, by_epoch: boolean = this.checkpointsByEpoch): string {
+    const tmpl = filename_tmpl ?? (by_epoch ? 'epoch_{}.safetensors' : 'iter_{}.safetensors');
+    return join(out_dir, tmpl.replace('{}', String(by_epoch ? this._epoch + 1 : this._iter + 1)));
   }
 
   /** Epoch number written into checkpoints. */

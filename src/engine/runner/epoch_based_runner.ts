@@ -33,12 +33,7 @@ export class EpochBasedRunner extends BaseRunner {
     super(options);
   }
 
-  protected get defaultFilenameTmpl(): string {
-    return 'epoch_{}.safetensors';
-  }
-  protected get checkpointIndex(): number {
-    return this._epoch + 1;
-  }
+  protected readonly checkpointsByEpoch = true;
 
   /**
    * Runs the workflow until `max_epochs` training epochs are done.

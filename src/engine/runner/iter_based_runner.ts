@@ -31,12 +31,7 @@ export class IterBasedRunner extends BaseRunner {
     super(options);
   }
 
-  protected get defaultFilenameTmpl(): string {
-    return 'iter_{}.safetensors';
-  }
-  protected get checkpointIndex(): number {
-    return this._iter + 1;
-  }
+  protected readonly checkpointsByEpoch = false;
   protected override completedEpochsForSave(): number {
     return this._epoch + 1;
   }

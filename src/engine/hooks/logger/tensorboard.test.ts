@@ -69,7 +69,7 @@ describe('TensorboardLoggerHook (engine-spec §7.3 case 17)', () => {
     r.log_buffer.output = { loss: 0.5, acc: 90.0, time: 0.1, data_time: 0.01 };
     hook.log(r);
     r.mode = 'val';
-    r.log_buffer.output = { bbox_mAP_copypaste: '0.1 0.2' };
+    r.log_buffer.output = { bbox_mAP_copypaste: '0.1 0.2' } as unknown as Record<string, number>;
     hook.log(r);
     hook.after_run(r);
     const files = readdirSync(join(dir, 'tf_logs'));
