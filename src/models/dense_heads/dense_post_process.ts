@@ -1,0 +1,75 @@
+/**
+ * @module Test-time post-processing shared by dense heads: mmdet 2.28
+ * `BaseDenseHead._get_bboxes_single` + `filter_scores_and_topk` + `_bbox_post_process`, on typed arrays.
+ */
+import { batchedNms, type NmsConfig } from '../../ops/nms.js';
+import { bbox2result } from '../../ops/transforms.js';
+import type { ClassDetections } from '../../structures/det_types.js';
+
+/** mmdet dense-head `test_cfg`. */
+export interface DenseTestConfig {
+  /** Top (prior, class) pairs kept per level before NMS (-1: all). */
+  nms_pre?: number;
+  /** Minimum box size (accepted; mmdet 2.28 ignores it for most dense heads). */
+  min_bbox_size?: number;
+  /** Pairs with score ≤ score_thr are dropped. */
+  score_thr?: number;
+  nms?: NmsConfig;
+  /** Detections kept per image. */
+  max_per_img?: number;
+}
+
+/** One level's activated outputs for one image. */
+export interface LevelOutputs {
+  /** `[n, C]` class scores (after sigmoid/softmax, background column removed). */
+  scores: Float32Array;
+  numClasses: number;
+  /** Decodes the boxes of the given prior indices: returns `[k, 4]`. */
+  decode(indices: Int32Array): Float32Array;
+  /** `[n]` factors multiplied into the scores after filtering (centerness), or null. */
+  scoreFactors: Float32Array | null;
+}
+
+/**
+ * Keeps (prior, class) pairs with score > `scoreThr`, the `topk` best by score (mmdet
+ * `filter_scores_and_topk`).
+ * @returns scores, labels and prior indices of the kept pairs, by descending score
+ */
+export function filterScoresAndTopk(scores: Float32Array, numClasses: number, scoreThr: number, topk: number): { scores: Float32Array; labels: Int32Array; inds: Int32Array } {
+  const cand: number[] = [];
+  for (let i = 0; i < scores.length; i++) if (scores[i] > scoreThr) cand.push(i);
+  cand.sort((a, b) => scores[b] - scores[a] || a - b);
+  const k = topk > 0 ? Math.min(topk, cand.length) : cand.length;
+  const out = { scores: new Float32Array(k), labels: new Int32Array(k), inds: new Int32Array(k) };
+  for (let j = 0; j < k; j++) {
+    out.scores[j] = scores[cand[j]];
+    out.labels[j] = cand[j] % numClasses;
+    out.inds[j] = Math.floor(cand[j] / numClasses);
+  }
+  return out;
+}
+
+/**
+ * Detections of one image from its per-level outputs: filter, decode, rescale, class-wise NMS,
+ * `max_per_img`, then per-class arrays (`bbox2result`).
+ * @param scaleFactor `[w, h, w, h]` of Resize, divided out when `rescale`
+ */
+export function denseDetections(levels: LevelOutputs[], cfg: DenseTestConfig, numClasses: number, scaleFactor: readonly number[], rescale: boolean): ClassDetections[] {
+  const boxes: number[] = [];
+  const scores: number[] = [];
+  const labels: number[] = [];
+  for (const lvl of levels) {
+    const kept = filterScoresAndTopk(lvl.scores, lvl.numClasses, cfg.score_thr ?? 0, cfg.nms_pre ?? -1);
+    const decoded = lvl.decode(kept.inds);
+    for (let j = 0; j < kept.inds.length; j++) {
+      for (let c = 0; c < 4; c++) boxes.push(decoded[4 * j + c] / (rescale ? scaleFactor[c] : 1));
+      scores.push(kept.scores[j] * (lvl.scoreFactors === null ? 1 : lvl.scoreFactors[kept.inds[j]]));
+      labels.push(kept.labels[j]);
+    }
+  }
+  if (scores.length === 0) return bbox2result(new Float32Array(0), new Int32Array(0), numClasses);
+  const { dets, keep } = batchedNms(Float32Array.from(boxes), Float32Array.from(scores), Int32Array.from(labels), cfg.nms ?? { type: 'nms', iou_threshold: 0.5 });
+  const maxPer = cfg.max_per_img ?? 100;
+  const n = maxPer > 0 ? Math.min(maxPer, keep.length) : keep.length;
+  return bbox2result(dets.subarray(0, n * 5), Int32Array.from(keep.subarray(0, n), (i) => labels[i]), numClasses);
+}

@@ -1,0 +1,10 @@
+/**
+ * @module Registers the dense heads in MODELS (HEADS alias; one explicit list) and re-exports them.
+ */
+import { HEADS } from '../../registry/root.js';
+import { AnchorHead } from './anchor_head.js';
+import { RetinaHead } from './retina_head.js';
+
+for (const cls of [AnchorHead, RetinaHead]) HEADS.register(cls.type, cls);
+
+export { AnchorHead, RetinaHead };
