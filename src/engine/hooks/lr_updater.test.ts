@@ -130,6 +130,8 @@ describe('policies (spec 22–28)', () => {
       'The total steps must be greater than or equal to max iterations 1000 of runner, but total steps is 900.',
     );
     expect(() => new OneCycleLrUpdaterHook({ max_lr: 0.01, pct_start: 2 })).toThrow('expected float between 0 and 1 pct_start');
+    // pct_start * total_steps == 1: the first phase ends at iteration 0 (Python: ZeroDivisionError)
+    expect(() => iterCurve(new OneCycleLrUpdaterHook({ max_lr: 0.01, pct_start: 0.25 }), 0.02, 4)).toThrow(expect.objectContaining({ code: 'ONECYCLE_EMPTY_PHASE' }));
   });
   it('29: before_run keeps an initial_lr restored from a checkpoint', () => {
     const optimizer = new SGD({ lr: 0.08 });

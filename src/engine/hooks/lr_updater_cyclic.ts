@@ -143,6 +143,20 @@ export interface OneCyclePhase {
   endMult: number;
 }
 
+/**
+ * Progress `(cur - start) / (end - start)` within a 1cycle phase.
+ * @throws DetkitError `ONECYCLE_EMPTY_PHASE` for a zero-length phase (Python's ZeroDivisionError,
+ *   e.g. `pct_start * total_steps == 1`)
+ */
+export function oneCyclePct(cur: number, start: number, end: number): number {
+  if (end === start) {
+    throw new DetkitError('ONECYCLE_EMPTY_PHASE', 'float division by zero', {
+      hint: `a 1cycle phase ends at iteration ${end}, where the previous one ended: raise pct_start or the number of iterations`,
+    });
+  }
+  return (cur - start) / (end - start);
+}
+
 /** The 1cycle LR policy (mmcv `OneCycleLrUpdaterHook`); iteration-based only. */
 export class OneCycleLrUpdaterHook extends LrUpdaterHook {
   static override readonly type: string = 'OneCycleLrUpdaterHook';
@@ -215,7 +229,7 @@ export class OneCycleLrUpdaterHook extends LrUpdaterHook {
     let start = 0;
     for (const ph of this.lr_phases) {
       if (cur <= ph.endIter) {
-        const pct = (cur - start) / (ph.endIter - start);
+        const pct = oneCyclePct(cur, start, ph.endIter);
         return this.anneal(base_lr * ph.startMult, base_lr * ph.endMult, pct);
       }
       start = ph.endIter;

@@ -8,7 +8,7 @@ import { assertArg, checkArgs, pyRepr } from '../optim/args.js';
 import type { ParamGroup } from '../optim/types.js';
 import type { RunnerLike } from '../types.js';
 import { annealFunc, type AnnealFunc, formatParam, requireOptimizer } from './lr_updater.js';
-import { type CyclicPhase, cyclicPhases, cyclicValue, normalizeTargetRatio } from './lr_updater_cyclic.js';
+import { type CyclicPhase, cyclicPhases, cyclicValue, normalizeTargetRatio, oneCyclePct } from './lr_updater_cyclic.js';
 import { MOMENTUM_UPDATER_BASE_KEYS, MomentumUpdaterHook, type MomentumUpdaterHookConfig } from './momentum_updater.js';
 
 /** `momentum_config = dict(policy='cyclic', target_ratio=(0.85 / 0.95, 1), cyclic_times=1, step_ratio_up=0.4)`. */
@@ -151,11 +151,11 @@ export class OneCycleMomentumUpdaterHook extends MomentumUpdaterHook {
     const last = this.momentum_phases.length - 1;
     for (let i = 0; i < last; i++) {
       const ph = this.momentum_phases[i];
-      if (cur <= ph.endIter) return this.anneal(group[ph.start] as number, group[ph.end] as number, (cur - start) / (ph.endIter - start));
+      if (cur <= ph.endIter) return this.anneal(group[ph.start] as number, group[ph.end] as number, oneCyclePct(cur, start, ph.endIter));
       start = ph.endIter;
     }
     // mmcv: the last phase also takes any iteration past its end.
     const ph = this.momentum_phases[last];
-    return this.anneal(group[ph.start] as number, group[ph.end] as number, (cur - start) / (ph.endIter - start));
+    return this.anneal(group[ph.start] as number, group[ph.end] as number, oneCyclePct(cur, start, ph.endIter));
   }
 }
