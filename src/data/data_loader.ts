@@ -1,7 +1,8 @@
 /**
  * @module The data loader (mmdet `build_dataloader` + torch's `DataLoader`): samples indices, runs
  * the pipeline — in this thread or in `workers_per_gpu` worker threads — and yields collated
- * {@link DetBatch}es. Satisfies the engine's `DataLoaderLike`.
+ * {@link DetBatch}es. Satisfies the engine's `DataLoaderLike` structurally (data/ and engine/ are
+ * siblings and never import each other; `test/e2e/data_loader.test.ts` checks the assignment).
  *
  * Determinism: the epoch order depends only on (seed, epoch) and every sample's transform RNG only on
  * (seed, epoch, position), so batches are identical with 0 or N workers. Batch `k` goes to worker
@@ -13,7 +14,6 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { DataLoaderLike } from '../engine/types.js';
 import type { DetBatch } from '../structures/det_types.js';
 import { DetkitError, ValueError } from '../utils/errors.js';
 import { datasetConfigOf } from './builder.js';
@@ -144,7 +144,7 @@ class WorkerPool {
 }
 
 /** Loads batches of a dataset (see the module doc). */
-export class DataLoader implements DataLoaderLike<DetBatch> {
+export class DataLoader implements AsyncIterable<DetBatch> {
   readonly dataset: DetDataset;
   readonly sampler: Sampler;
   readonly samples_per_gpu: number;

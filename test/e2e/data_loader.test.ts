@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '../../src/data/index.js';
 import { buildDataset, buildDataloader, type DataLoader } from '../../src/data/index.js';
 import type { DetBatch } from '../../src/structures/det_types.js';
+import type { DataLoaderLike } from '../../src/engine/types.js';
 import { smallTrainPipeline, tempDir, writeTinyCoco } from '../../src/testing/data.js';
 
 let dir = '';
@@ -49,6 +50,11 @@ function digest(batches: DetBatch[]): unknown {
 }
 
 describe('DataLoader', () => {
+  it('is a DataLoaderLike of DetBatch for the runner (compile-time check)', () => {
+    const dl: DataLoaderLike<DetBatch> = buildDataloader(buildDataset(cfg), { samples_per_gpu: 2 });
+    expect(dl.length).toBe(6); // GroupSampler: 4 portrait + 6 landscape, spg 2
+  });
+
   it('collates NHWC float32 batches padded to the size divisor, one aspect group per batch', async () => {
     const batches = await collect(0, 1);
     // GroupSampler: 4 portrait → 6, 6 landscape → 6: 12 samples, 4 batches of 3

@@ -231,6 +231,8 @@ export function impad(img: Image, h: number, w: number, padVal: number | readonl
     throw new ValueError('DATA_PAD_TOO_SMALL', `impad: target shape (${h}, ${w}) is smaller than the image (${img.height}, ${img.width})`);
   }
   const c = img.channels;
+  // Nothing to pad: images are never modified in place, so the input can be shared.
+  if (h === img.height && w === img.width) return img;
   const out = allocLike(img, h * w * c);
   const vals = typeof padVal === 'number' ? new Array<number>(c).fill(padVal) : padVal;
   if (vals.length !== c) throw new ValueError('DATA_BAD_PAD_VAL', `impad: pad_val has ${vals.length} values but the image has ${c} channels`);

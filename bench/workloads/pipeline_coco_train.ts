@@ -1,0 +1,64 @@
+/**
+ * @module Workload `pipeline-coco-train`: mmdet's standard COCO train pipeline (LoadImageFromFile,
+ * LoadAnnotations, Resize to (1333, 800) keep_ratio, RandomFlip 0.5, Normalize, Pad 32,
+ * DefaultFormatBundle, Collect) over 16 `shapes` images (320 px), batch 2, with 0 loader workers.
+ * One run = one epoch of 8 batches; images/s = 16 / (median_ms / 1000).
+ * `pipeline-coco-train-2w` is the same with 2 worker threads (target ≥ 1.7× on an idle 2-core machine).
+ */
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import '../../src/data/index.js';
+import { buildDataset, buildDataloader, ensureShapesDataset, type DataLoader } from '../../src/data/index.js';
+import type { Workload } from '../workload.js';
+
+/** Images per run. */
+export const IMAGES = 16;
+
+interface Ctx {
+  loader: DataLoader;
+  epoch: number;
+}
+
+/** The workload with `workers` loader threads. */
+export function pipelineWorkload(name: string, workers: number): Workload<Ctx> {
+  return {
+    name,
+    description: `COCO train pipeline to 1333x800 on ${IMAGES} shapes images, batch 2, ${workers} loader workers (one run = one epoch)`,
+    warmup: 1,
+    runs: 5,
+    async setup() {
+      const root = join(tmpdir(), 'detkit-bench-shapes');
+      ensureShapesDataset(root, { train: IMAGES, val: 0, seed: 0, size: 320 });
+      const dataset = buildDataset({
+        type: 'CocoDataset',
+        data_root: root,
+        ann_file: 'annotations/instances_train.json',
+        img_prefix: 'train/',
+        classes: ['circle', 'square', 'triangle', 'star', 'hexagon'],
+        pipeline: [
+          { type: 'LoadImageFromFile' },
+          { type: 'LoadAnnotations', with_bbox: true },
+          { type: 'Resize', img_scale: [1333, 800], keep_ratio: true },
+          { type: 'RandomFlip', flip_ratio: 0.5 },
+          { type: 'Normalize', mean: [123.675, 116.28, 103.53], std: [58.395, 57.12, 57.375], to_rgb: true },
+          { type: 'Pad', size_divisor: 32 },
+          { type: 'DefaultFormatBundle' },
+          { type: 'Collect', keys: ['img', 'gt_bboxes', 'gt_labels'] },
+        ],
+      });
+      const loader = buildDataloader(dataset, { samples_per_gpu: 2, workers_per_gpu: workers, seed: 0, persistent_workers: true });
+      return { loader, epoch: 0 };
+    },
+    async run(ctx) {
+      ctx.loader.setEpoch(ctx.epoch++);
+      let n = 0;
+      for await (const b of ctx.loader) n += b.imgShape[0];
+      if (n !== IMAGES) throw new Error(`expected ${IMAGES} images, got ${n}`);
+    },
+    async teardown(ctx) {
+      await ctx.loader.close();
+    },
+  };
+}
+
+export default pipelineWorkload('pipeline-coco-train', 0);
