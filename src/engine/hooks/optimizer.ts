@@ -12,9 +12,9 @@ import { DetkitError } from '../../utils/errors.js';
 import { assertArg, checkArgs } from '../optim/args.js';
 import { clipGradNorm, type GradClipConfig, validateGradClip } from '../optim/clip_grad.js';
 import type { ParamKindsProvider } from '../optim/default_constructor.js';
-import type { Optimizer } from '../optim/types.js';
 import type { RunnerLike } from '../types.js';
 import { Hook } from './hook.js';
+import { requireOptimizer } from './lr_updater.js';
 
 /** `optimizer_config = dict(grad_clip=dict(max_norm=35, norm_type=2))`. */
 export interface OptimizerHookConfig {
@@ -34,11 +34,6 @@ function takeGrads(runner: RunnerLike, hook: string): Map<string, tf.Tensor> {
   }
   (runner.outputs as { grads?: unknown }).grads = undefined;
   return grads;
-}
-
-function requireOptim(runner: RunnerLike, hook: string): Optimizer {
-  if (runner.optimizer === null) throw new DetkitError('HOOK_NO_OPTIMIZER', `${hook} needs runner.optimizer, but the runner has none`);
-  return runner.optimizer;
 }
 
 function disposeGrads(grads: Map<string, tf.Tensor>): void {
@@ -77,7 +72,7 @@ export class OptimizerHook extends Hook {
   }
 
   override after_train_iter(runner: RunnerLike): void {
-    const optim = requireOptim(runner, this.typeName);
+    const optim = requireOptimizer(runner, this.typeName);
     const grads = takeGrads(runner, this.typeName);
     try {
       if (this.detect_anomalous_params) this.detectAnomalousParameters(runner, grads);
@@ -144,7 +139,7 @@ export class GradientCumulativeOptimizerHook extends OptimizerHook {
 
   override after_train_iter(runner: RunnerLike): void {
     if (!this.initialized) this.init(runner);
-    const optim = requireOptim(runner, this.typeName);
+    const optim = requireOptimizer(runner, this.typeName);
     const grads = takeGrads(runner, this.typeName);
     const factor = this.lossFactor(runner);
     const acc = this.accumulated ?? new Map<string, tf.Tensor>();
