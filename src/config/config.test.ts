@@ -2,7 +2,7 @@ import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { Config, baseRef } from './config.js';
 import { parseCfgOptions } from './dict_action.js';
 import { ConfigParseError, OSError_ } from './errors.js';
@@ -204,6 +204,38 @@ describe('Config.fromFile', () => {
     expect(configFileOf(data.train)).toBe(child);
     cfg.mergeFromDict({ 'data.extra.items': [{ a: 1 }] });
     expect(configPathOf((cfg.dict.data!['extra'] as { items: object[] }).items[0])).toBe('data.extra.items[0]');
+  });
+});
+
+describe('custom_imports', () => {
+  const hits = (): number => (globalThis as { __detkitPluginHits?: number }).__detkitPluginHits ?? 0;
+
+  it('imports the listed modules, relative to the config that lists them', async () => {
+    put('plugins/plugin.mjs', 'globalThis.__detkitPluginHits = (globalThis.__detkitPluginHits ?? 0) + 1;\nexport const name = "plugin";\n');
+    put('plugins/base_with_imports.yaml', "custom_imports: {imports: ['./plugin.mjs'], allow_failed_imports: false}\n");
+    const child = put('uses_plugin.json', '{"_base_": "plugins/base_with_imports.yaml", "x": 1}');
+    const before = hits();
+    await Config.fromFile(child);
+    expect(hits()).toBe(before + 1);
+    await Config.fromFile(child, { importCustomModules: false });
+    expect(hits()).toBe(before + 1);
+  });
+
+  it('raises ImportError unless failures are allowed, TypeError for a malformed value', async () => {
+    const bad = put('bad_import.json', '{"custom_imports": {"imports": "./missing_plugin.mjs"}}');
+    const err = (await thrown(() => Config.fromFile(bad))) as DetkitError;
+    expect(err.pythonType).toBe('ImportError');
+    expect(err.code).toBe('CONFIG_CUSTOM_IMPORT');
+    expect(err.configPath).toBe('custom_imports.imports[0]');
+    const allowed = put('allowed_import.json', '{"custom_imports": {"imports": ["./missing_plugin.mjs"], "allow_failed_imports": true}}');
+    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    await expect(Config.fromFile(allowed)).resolves.toBeInstanceOf(Config);
+    expect(warn).toHaveBeenCalledWith('./missing_plugin.mjs failed to import and is ignored.', 'UserWarning');
+    warn.mockRestore();
+    const wrong = put('wrong_import.json', '{"custom_imports": {"imports": 5}}');
+    const e2 = (await thrown(() => Config.fromFile(wrong))) as DetkitError;
+    expect(e2.pythonType).toBe('TypeError');
+    expect(e2.message).toBe("custom_imports must be a list but got type <class 'int'>");
   });
 });
 

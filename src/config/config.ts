@@ -11,7 +11,7 @@
  *   `'{{_base_.a.b}}'` (or `baseRef('a.b')`); mmcv's unquoted text form works in data files.
  *   Predefined variables (`{{ fileDirname }}`, ...) are replaced inside the strings of code
  *   configs, and in the raw text of data files (mmcv replaces raw text everywhere).
- * - `custom_imports` is kept as data; importing the modules is left to the caller.
+ * - `custom_imports` entries are ES module specifiers (see `custom_imports.ts`).
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
@@ -19,6 +19,7 @@ import { basename, dirname, extname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { createJiti, type Jiti } from 'jiti';
 import { DetkitError, FileNotFoundError, KeyError, TypeError_ } from '../utils/errors.js';
+import { importCustomModules } from './custom_imports.js';
 import { ConfigParseError, OSError_ } from './errors.js';
 import { dumpYaml, loadJson, loadYaml } from './file_handlers.js';
 import { isFloatAt, markFloat } from './float_marks.js';
@@ -254,15 +255,19 @@ export class Config<T extends object = DetConfig> {
   /**
    * Loads a config file and its `_base_` chain (mmcv `Config.fromfile`).
    * @param filename `.ts/.mts/.js/.mjs/.json/.yaml/.yml`
-   * @param options `usePredefinedVariables` (default true)
+   * @param options `usePredefinedVariables` (default true), `importCustomModules` (default true:
+   *   import the modules listed in `custom_imports`, as mmcv does)
    * @throws FileNotFoundError `CONFIG_FILE_NOT_FOUND` / `CONFIG_BASE_NOT_FOUND`
    * @throws KeyError `CONFIG_DUPLICATE_BASE_KEY`, `CONFIG_RESERVED_KEY`, `CONFIG_BASE_VAR_NOT_FOUND`
    * @throws TypeError_ `CONFIG_MERGE_TYPE`, `CONFIG_NOT_A_DICT`
    * @throws ConfigParseError `CONFIG_PARSE` (with file, line and column)
+   * @throws ImportError_ `CONFIG_CUSTOM_IMPORT` when a `custom_imports` module fails
    */
   static async fromFile<T extends object = DetConfig>(filename: string, options: FromFileOptions = {}): Promise<Config<T>> {
     const { dict, text } = await file2dict(filename, options.usePredefinedVariables ?? true, 'entry');
-    return new Config<T>(dict, { text, filename: resolve(filename) });
+    const cfg = new Config<T>(dict, { text, filename: resolve(filename) });
+    if (options.importCustomModules ?? true) await importCustomModules(cfg.get('custom_imports', undefined), cfg.filename);
+    return cfg;
   }
 
   /**

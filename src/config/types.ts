@@ -53,13 +53,16 @@ export interface DetConfig extends ConfigDict {
   opencv_num_threads?: number;
   mp_start_method?: string;
   auto_scale_lr?: ConfigDict;
-  custom_imports?: ConfigDict;
+  /** Modules to import before building (`{imports: ['./my_head.ts'], allow_failed_imports: false}`). */
+  custom_imports?: { imports?: string | string[]; allow_failed_imports?: boolean };
 }
 
 /** Options of {@link Config.fromFile}. */
 export interface FromFileOptions {
   /** Replace `{{ fileDirname }}`, `{{ fileBasename }}`, ... (mmcv default: true). */
   usePredefinedVariables?: boolean;
+  /** Import the modules listed in `custom_imports` (mmcv default: true). */
+  importCustomModules?: boolean;
 }
 
 /** Options of {@link Config.mergeFromDict}. */
