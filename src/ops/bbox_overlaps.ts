@@ -5,6 +5,9 @@
  * losses) and {@link bboxOverlapsArray} on typed arrays (float32 arithmetic, for assigners and
  * evaluation). Widths are `x2 - x1` (no `+1`); the union (and the GIoU enclosing area) is clamped
  * to at least `eps`, as in mmdet 2.x.
+ *
+ * Porting note: inputs are 2-D (`[N, 4]`); mmdet also accepts leading batch dimensions, which no
+ * 2.x detector in scope uses. mmdet's fp16 clamp workaround is not needed (float32 only).
  */
 import { tf } from '../backend/index.js';
 import { ValueError } from '../utils/errors.js';

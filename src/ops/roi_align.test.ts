@@ -65,6 +65,8 @@ describeEachBackend('roiAlign', () => {
     expect(bad([[1, 0, 0, 2, 2]])).toThrow(expect.objectContaining({ code: 'OPS_BAD_ROI' }));
     expect(bad([[0, 3, 0, 2, 2]])).toThrow(expect.objectContaining({ code: 'OPS_BAD_ROI' }));
     expect(bad([[0, 0, 0, 2, 2]], { poolMode: 'max' })).toThrow(expect.objectContaining({ code: 'OPS_BAD_ARGUMENT' }));
+    expect(bad([[0, 0, 0, 2, 2]], { outputSize: [0, 2] })).toThrow(expect.objectContaining({ code: 'OPS_BAD_ARGUMENT' }));
+    expect(bad([[0, 0, 0, 2, 2]], { samplingRatio: 1.5 })).toThrow(expect.objectContaining({ code: 'OPS_BAD_ARGUMENT' }));
     expect(() => roiAlign(feat, tf.zeros([2, 4]) as tf.Tensor2D, { outputSize: 2 })).toThrow(
       expect.objectContaining({ code: 'OPS_BAD_SHAPE' }));
     // not aligned: a reversed RoI is forced to 1x1 instead (mmcv legacy behaviour)

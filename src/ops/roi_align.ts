@@ -157,7 +157,8 @@ function binEntries(plans: RoiPlan[], shape: [number, number, number, number], p
  * @param options `outputSize`, `spatialScale`, `samplingRatio`, `aligned`
  * @returns `[K, ph, pw, C]` float32; the caller owns it
  * @throws ValueError `OPS_BAD_SHAPE`, `OPS_BAD_ROI` (batch index out of range; negative size when
- *   aligned), `OPS_BAD_ARGUMENT` (`poolMode: 'max'`)
+ *   aligned), `OPS_BAD_ARGUMENT` (`poolMode: 'max'`, non-positive output size or scale, bad
+ *   sampling ratio)
  * @example
  * const pooled = roiAlign(feat, tf.tensor2d([[0, 8, 8, 72, 72]]), { outputSize: 7, spatialScale: 1 / 8 });
  */
@@ -171,6 +172,15 @@ export function roiAlign(features: tf.Tensor4D, rois: tf.Tensor2D, options: RoIA
   const [ph, pw] = typeof options.outputSize === 'number' ? [options.outputSize, options.outputSize] : options.outputSize;
   const scale = options.spatialScale ?? 1;
   const samplingRatio = options.samplingRatio ?? 0;
+  if (!(Number.isInteger(ph) && ph > 0 && Number.isInteger(pw) && pw > 0)) {
+    throw new ValueError('OPS_BAD_ARGUMENT', `roi_align(output_size): expected positive integers, got [${ph}, ${pw}].`);
+  }
+  if (!(scale > 0 && Number.isFinite(scale))) {
+    throw new ValueError('OPS_BAD_ARGUMENT', `roi_align(spatial_scale): expected a positive number, got ${scale}.`);
+  }
+  if (!(Number.isInteger(samplingRatio) && samplingRatio >= 0)) {
+    throw new ValueError('OPS_BAD_ARGUMENT', `roi_align(sampling_ratio): expected an integer >= 0, got ${samplingRatio}.`);
+  }
   const aligned = options.aligned ?? true;
   const shape = features.shape as [number, number, number, number];
   const c = shape[3];
