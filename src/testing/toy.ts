@@ -206,9 +206,10 @@ export class ToySGD implements Optimizer {
     }
   }
 
+  /** State as fresh tensors owned by the caller (as the engine's real optimizers return it). */
   stateDict(): { state: Map<string, tf.Tensor>; param_groups: ParamGroup[] } {
     const state = new Map<string, tf.Tensor>();
-    for (const [k, t] of this.buffers) state.set(`${k}.momentum_buffer`, t);
+    for (const [k, t] of this.buffers) state.set(`${k}.momentum_buffer`, tf.clone(t));
     return { state, param_groups: this.paramGroups.map((g) => ({ ...g, params: [...g.params] })) };
   }
 

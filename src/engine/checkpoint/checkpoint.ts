@@ -98,12 +98,18 @@ export async function saveCheckpoint(model: TrainableModel, file: string, option
   if (classes !== undefined && classes !== null) meta.CLASSES = classes;
   if (options.hooks !== undefined) meta.hook_states = collectHookStates(options.hooks);
   const opt = options.optimizer ?? null;
-  if (opt !== null) {
-    const sd = opt.stateDict();
-    for (const [k, t] of sd.state) tensors.set(`${OPTIMIZER_PREFIX}${k}`, toSafe(t));
-    meta.optimizer = { type: opt.type, param_groups: sd.param_groups };
+  // `optimizer.stateDict()` returns fresh tensors owned by the caller (model.stateDict() returns
+  // the live variables, which are not disposed here).
+  const optState = opt === null ? null : opt.stateDict();
+  try {
+    if (opt !== null && optState !== null) {
+      for (const [k, t] of optState.state) tensors.set(`${OPTIMIZER_PREFIX}${k}`, toSafe(t));
+      meta.optimizer = { type: opt.type, param_groups: optState.param_groups };
+    }
+    writeSafetensors(file, tensors, { format: 'detkit', meta: JSON.stringify(meta) });
+  } finally {
+    for (const t of optState?.state.values() ?? []) t.dispose();
   }
-  writeSafetensors(file, tensors, { format: 'detkit', meta: JSON.stringify(meta) });
   if (options.latest ?? true) pointLatest(file);
 }
 

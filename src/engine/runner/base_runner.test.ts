@@ -151,11 +151,12 @@ describe('runner loop (engine-spec §7.2)', () => {
     expect(r.iter).toBe(200);
     expect(new Set(counts).size).toBe(1);
     expect(tf.memory().numTensors).toBe(before);
-    // with an optimizer hook (stand-in) stepping the SGD: still flat once the momentum buffers exist
-    const r2 = new EpochBasedRunner({ model, optimizer, logger: new MemoryLogger(), max_epochs: 3, hook_registry: standInHooks() });
+    // with an optimizer hook (stand-in) stepping the SGD and checkpoints (optimizer state is
+    // serialized from caller-owned copies): still flat once the momentum buffers exist
+    const r2 = new EpochBasedRunner({ model, optimizer, work_dir: tempDir(), logger: new MemoryLogger(), max_epochs: 3, hook_registry: standInHooks() });
     counts.length = 0;
     r2.registerHook(new Probe(0), 'LOWEST');
-    r2.registerTrainingHooks({ optimizer_config: { grad_clip: { max_norm: 1 } } });
+    r2.registerTrainingHooks({ optimizer_config: { grad_clip: { max_norm: 1 } }, checkpoint_config: { interval: 1 } });
     await r2.run([new ToyLoader({ length: 20 })], [['train', 1]]);
     expect(new Set(counts).size).toBe(1);
     optimizer.dispose();
