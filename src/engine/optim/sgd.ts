@@ -54,7 +54,9 @@ export class SGD extends TorchOptimizer {
     let d: tf.Tensor = wd !== 0 ? tf.add(grad, tf.mul(param, wd)) : grad;
     if (momentum !== 0) {
       const old = this.getBuffer(name, 'momentum_buffer');
-      const buf = old === undefined ? d : tf.add(tf.mul(old, momentum), tf.mul(d, 1 - (group.dampening as number)));
+      const keep = 1 - (group.dampening as number);
+      // `d * 1` is `d` exactly: skip that pass for the usual dampening 0.
+      const buf = old === undefined ? d : tf.add(tf.mul(old, momentum), keep === 1 ? d : tf.mul(d, keep));
       this.setBuffer(name, 'momentum_buffer', buf);
       d = group.nesterov === true ? tf.add(d, tf.mul(buf, momentum)) : buf;
     }
