@@ -137,6 +137,11 @@ class WorkerPool {
     });
   }
 
+  /** Sends the dataset's mutable state to every worker (before the next requests). */
+  broadcastState(state: unknown): void {
+    for (const w of this.workers) w.postMessage({ state });
+  }
+
   async close(): Promise<void> {
     await Promise.all(this.workers.map((w) => w.terminate()));
     this.workers.length = 0;
@@ -222,6 +227,7 @@ export class DataLoader implements AsyncIterable<DetBatch> {
     }
     this.pool ??= this.startPool();
     const pool = this.pool;
+    if (typeof this.dataset.workerState === 'function') pool.broadcastState(this.dataset.workerState());
     const inFlight: Array<Promise<DetBatch>> = [];
     let next = 0;
     const window = this.workers_per_gpu * this.prefetch_factor;

@@ -18,6 +18,13 @@ export interface DetDataset {
   readonly test_mode?: boolean;
   /** Category ids (CocoDataset) or labels (others) present in sample `idx`. */
   get_cat_ids?(idx: number): number[];
+  /**
+   * Mutable state that loader workers must mirror (e.g. MultiImageMixDataset's `skip_type_keys`,
+   * changed by YOLOXModeSwitchHook); sent to the workers at the start of every epoch.
+   */
+  workerState?(): unknown;
+  /** Applies a {@link workerState} inside a worker. */
+  applyWorkerState?(state: unknown): void;
   /** The dataset's evaluation (`dataset.evaluate(results, **eval_kwargs)`). */
   evaluate?(results: unknown[], options?: Record<string, unknown>): Record<string, number | string>;
 }

@@ -49,10 +49,17 @@ const ready = (async () => {
   return buildDataset(init.datasetCfg);
 })();
 
-port.on('message', (req: WorkerRequest) => {
+let stateApplied: Promise<unknown> = Promise.resolve();
+port.on('message', (req: WorkerRequest | { state: unknown }) => {
+  if ('state' in req) {
+    // Handled before any later batch request: messages of one port arrive in order.
+    stateApplied = ready.then((ds) => ds.applyWorkerState?.(req.state)).catch(() => undefined);
+    return;
+  }
   void (async () => {
     try {
       const dataset = await ready;
+      await stateApplied;
       const samples = await loadSamples(dataset, req.indices, req.positions, init.seed, req.epoch);
       const batch = collate(samples, init.sizeDivisor);
       port.postMessage({ id: req.id, batch }, transferables(batch));

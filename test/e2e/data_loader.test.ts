@@ -52,7 +52,7 @@ function digest(batches: DetBatch[]): unknown {
 describe('DataLoader', () => {
   it('is a DataLoaderLike of DetBatch for the runner (compile-time check)', () => {
     const dl: DataLoaderLike<DetBatch> = buildDataloader(buildDataset(cfg), { samples_per_gpu: 2 });
-    expect(dl.length).toBe(6); // GroupSampler: 4 portrait + 6 landscape, spg 2
+    expect(dl.length).toBe(5); // GroupSampler, spg 2: 4 portrait → 2 batches, 6 landscape → 3
   });
 
   it('collates NHWC float32 batches padded to the size divisor, one aspect group per batch', async () => {
@@ -81,6 +81,33 @@ describe('DataLoader', () => {
     expect(b).toEqual(a);
     expect(digest(await collect(0, 7, 1))).not.toEqual(a);
     expect(digest(await collect(0, 8))).not.toEqual(a);
+  });
+
+  it('MultiImageMixDataset skip_type_keys changes reach persistent workers', async () => {
+    const mixCfg = {
+      type: 'MultiImageMixDataset',
+      dataset: { ...cfg, pipeline: [{ type: 'LoadImageFromFile' }, { type: 'LoadAnnotations' }, { type: 'Resize', img_scale: [64, 48] }] },
+      pipeline: [
+        { type: 'RandomFlip', flip_ratio: 1.0 },
+        { type: 'Pad', size_divisor: 32 },
+        { type: 'DefaultFormatBundle' },
+        { type: 'Collect', keys: ['img', 'gt_bboxes'], meta_keys: ['filename', 'ori_filename', 'ori_shape', 'img_shape', 'pad_shape', 'scale_factor'] },
+      ],
+    };
+    const boxes = async (workers: number, skip: string[] | null): Promise<number[][]> => {
+      const ds = buildDataset(mixCfg) as unknown as { update_skip_type_keys(k: string[] | null): void };
+      const dl = buildDataloader(ds as never, { samples_per_gpu: 2, workers_per_gpu: workers, shuffle: false, persistent_workers: true });
+      loaders.push(dl);
+      const out: number[][] = [];
+      for await (const b of dl) for (const s of b.samples) out.push(Array.from(s.gt_bboxes!));
+      ds.update_skip_type_keys(skip);
+      for await (const b of dl) for (const s of b.samples) out.push(Array.from(s.gt_bboxes!));
+      return out;
+    };
+    const withWorkers = await boxes(2, ['RandomFlip']);
+    const inThread = await boxes(0, ['RandomFlip']);
+    expect(withWorkers).toEqual(inThread);
+    expect(withWorkers.slice(0, 10)).not.toEqual(withWorkers.slice(10)); // flipped, then not
   });
 
   it('a corrupt image in a worker rejects with the file and transform, and does not stall', async () => {

@@ -62,6 +62,15 @@ export class MultiImageMixDataset implements DetDataset {
     this.skipTypeKeys = keys;
   }
 
+  /** The skip list, mirrored into loader workers each epoch. */
+  workerState(): unknown {
+    return { skip_type_keys: this.skipTypeKeys };
+  }
+
+  applyWorkerState(state: unknown): void {
+    this.skipTypeKeys = (state as { skip_type_keys: string[] | null }).skip_type_keys;
+  }
+
   async getItem(idx: number, ctx: TransformContext): Promise<Results> {
     let results = copyResults(await this.dataset.getItem(idx, ctx));
     for (let k = 0; k < this.pipeline.length; k++) {
