@@ -1,4 +1,17 @@
 /**
- * @module Registers this folder's components (one explicit list) and re-exports its public API.
+ * @module Registers the models folder's components (each subfolder's index registers its own list
+ * in MODELS) and re-exports its public API.
  */
-export {};
+// Backbones and necks build their layers through the nn registries (CONV_LAYERS, NORM_LAYERS, ...).
+import '../nn/index.js';
+import './backbones/index.js';
+import './necks/index.js';
+
+export { BasicBlock, Bottleneck, ResLayer, ResNet, resolveResNetConfig, type ResNetConfig, type ResolvedResNetConfig } from './backbones/index.js';
+export { FPN, type FPNConfig, type UpsampleCfg } from './necks/index.js';
+import './task_modules/index.js';
+import './losses/index.js';
+import './dense_heads/index.js';
+import './detectors/index.js';
+
+export { RetinaNet, FCOS, ATSS, SingleStageDetector, BaseDetector } from './detectors/index.js';

@@ -55,7 +55,9 @@ describe('Conv2d', () => {
     { name: 'stride 2, tuple padding', cin: 3, cout: 5, k: [3, 1], stride: [2, 2], pad: [1, 0], dil: [1, 1], groups: 1 },
     { name: 'groups 2', cin: 4, cout: 6, k: [3, 3], stride: [1, 1], pad: [1, 1], dil: [1, 1], groups: 2 },
     { name: 'depthwise (groups = in)', cin: 4, cout: 8, k: [3, 3], stride: [2, 2], pad: [1, 1], dil: [1, 1], groups: 4 },
-    { name: 'dilation 2 with stride 2', cin: 3, cout: 4, k: [3, 3], stride: [2, 2], pad: [2, 2], dil: [2, 2], groups: 1 },
+    { name: 'dilation 2 with stride 2 (zero-inserted filter)', cin: 3, cout: 4, k: [3, 3], stride: [2, 2], pad: [2, 2], dil: [2, 2], groups: 1 },
+    { name: 'dilation (2, 3) stride 1 (native)', cin: 3, cout: 4, k: [3, 3], stride: [1, 1], pad: [2, 3], dil: [2, 3], groups: 1 },
+    { name: 'depthwise dilation 2', cin: 3, cout: 3, k: [3, 3], stride: [1, 1], pad: [2, 2], dil: [2, 2], groups: 3 },
   ] as const;
   for (const c of cases) {
     it(`matches the reference conv: ${c.name}`, () => {
@@ -82,7 +84,7 @@ describe('Conv2d', () => {
   }
 
   it('has gradients for weight and bias, also with dilation and groups', () => {
-    for (const opts of [{ dilation: 2, padding: 2 }, { groups: 2, padding: 1 }]) {
+    for (const opts of [{ dilation: 2, padding: 2 }, { dilation: 2, padding: 2, stride: 2 }, { groups: 2, padding: 1 }]) {
       const conv = new Conv2d({ in_channels: 2, out_channels: 2, kernel_size: 3, ...opts });
       conv.initWeights(new Rng(3));
       const x = tf.randomUniform([1, 6, 6, 2], -1, 1, 'float32', 5) as tf.Tensor4D;

@@ -4,8 +4,10 @@
  * Porting notes:
  * - The filter is stored `[kh, kw, in/groups, out]` (tfjs layout); state-dict name `weight`,
  *   transposed to PyTorch's `[out, in/groups, kh, kw]` by `torch_layout.ts`.
- * - tfjs has no gradient for dilated convs, so a dilation > 1 is applied by inserting zeros into
- *   the filter (same result, differentiable, more FLOPs).
+ * - Dilation: with stride 1 and `groups = 1` tfjs' native dilated conv is used (its gradient is
+ *   supplied by `backend/kernel_gaps`, registered by `initBackend`). tfjs rejects stride > 1 together
+ *   with dilation > 1, and has no dilated depthwise gradient, so those cases (and grouped convs)
+ *   insert zeros into the filter instead (same result, differentiable, more FLOPs).
  * - `groups`: 1 → `conv2d`; `groups == in_channels` → `depthwiseConv2d`; otherwise one conv per group.
  */
 import { tf } from '../backend/index.js';
@@ -139,14 +141,16 @@ export class Conv2d extends Module {
         throw new ValueError('NN_BAD_INPUT', `Conv2d expected input [N, H, W, ${this.in_channels}], got [${x.shape.join(', ')}]`);
       }
       const [dh, dw] = this.dilation;
-      const w = dh > 1 || dw > 1 ? dilateFilter(this.weight as tf.Tensor4D, dh, dw) : (this.weight as tf.Tensor4D);
+      const dilated = dh > 1 || dw > 1;
+      const native = dilated && this.groups === 1 && this.stride[0] === 1 && this.stride[1] === 1;
+      const w = dilated && !native ? dilateFilter(this.weight as tf.Tensor4D, dh, dw) : (this.weight as tf.Tensor4D);
       const [ph, pw] = this.padding;
       const pad: number | [[number, number], [number, number], [number, number], [number, number]] =
         ph === pw ? ph : [[0, 0], [ph, ph], [pw, pw], [0, 0]];
       const stride = this.stride;
       let y: tf.Tensor4D;
       if (this.groups === 1) {
-        y = tf.conv2d(x, w, stride, pad);
+        y = native ? tf.conv2d(x, w, stride, pad, 'NHWC', this.dilation) : tf.conv2d(x, w, stride, pad);
       } else if (this.groups === this.in_channels) {
         const [kh, kw] = w.shape;
         y = tf.depthwiseConv2d(x, tf.reshape(w, [kh, kw, this.in_channels, this.out_channels / this.in_channels]) as tf.Tensor4D, stride, pad);

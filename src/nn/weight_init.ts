@@ -74,13 +74,48 @@ function layoutOf(module: Module, name: string): ParamLayout {
   return module.paramLayouts().get(name) ?? 'plain';
 }
 
-function fillWith(variable: tf.Variable, sample: () => number): void {
-  const n = variable.size;
-  const data = new Float32Array(n);
-  for (let i = 0; i < n; i++) data[i] = sample();
+function assignData(variable: tf.Variable, data: Float32Array): void {
   const t = tf.tensor(data, variable.shape, 'float32');
   variable.assign(t);
   t.dispose();
+}
+
+/**
+ * A fast uniform [0, 1) stream for one tensor fill (mulberry32), seeded from `rng`: filling
+ * ResNet-50's 23M weights through the general-purpose generator would take seconds.
+ */
+function streamFrom(rng: Rng): () => number {
+  let a = rng.nextUint32();
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Fills with U(low, high) draws seeded by `rng`. */
+function fillUniform(variable: tf.Variable, low: number, high: number, rng: Rng): void {
+  const data = new Float32Array(variable.size);
+  const next = streamFrom(rng);
+  const span = high - low;
+  for (let i = 0; i < data.length; i++) data[i] = low + span * next();
+  assignData(variable, data);
+}
+
+/** Fills with N(mean, std²) draws seeded by `rng` (Box–Muller, both values of each pair used). */
+function fillNormal(variable: tf.Variable, mean: number, std: number, rng: Rng): void {
+  const data = new Float32Array(variable.size);
+  const next = streamFrom(rng);
+  for (let i = 0; i < data.length; i += 2) {
+    let u = next();
+    while (u === 0) u = next();
+    const r = std * Math.sqrt(-2 * Math.log(u));
+    const theta = 2 * Math.PI * next();
+    data[i] = mean + r * Math.cos(theta);
+    if (i + 1 < data.length) data[i + 1] = mean + r * Math.sin(theta);
+  }
+  assignData(variable, data);
 }
 
 function fillConstant(variable: tf.Variable, value: number): void {
@@ -121,9 +156,9 @@ export function xavierInit(module: Module, options: XavierInitOptions, rng: Rng)
     const std = gain * Math.sqrt(2 / (fanIn + fanOut));
     if (distribution === 'uniform') {
       const bound = Math.sqrt(3) * std;
-      fillWith(w, () => rng.uniform(-bound, bound));
+      fillUniform(w, -bound, bound, rng);
     } else {
-      fillWith(w, () => rng.normal(0, std));
+      fillNormal(w, 0, std, rng);
     }
   }
   setBias(module, bias);
@@ -133,7 +168,7 @@ export function xavierInit(module: Module, options: XavierInitOptions, rng: Rng)
 export function normalInit(module: Module, options: { mean?: number; std?: number; bias?: number }, rng: Rng): void {
   const { mean = 0, std = 1, bias = 0 } = options;
   const w = module.getParameter('weight');
-  if (w !== undefined) fillWith(w, () => rng.normal(mean, std));
+  if (w !== undefined) fillNormal(w, mean, std, rng);
   setBias(module, bias);
 }
 
@@ -145,13 +180,19 @@ export function truncNormalInit(module: Module, options: { mean?: number; std?: 
   const { mean = 0, std = 1, a = -2, b = 2, bias = 0 } = options;
   const w = module.getParameter('weight');
   if (w !== undefined) {
-    fillWith(w, () => {
+    const data = new Float32Array(w.size);
+    for (let i = 0; i < data.length; i++) {
+      let v = Math.min(Math.max(mean, a), b);
       for (let tries = 0; tries < 1000; tries++) {
-        const v = rng.normal(mean, std);
-        if (v >= a && v <= b) return v;
+        const t = rng.normal(mean, std);
+        if (t >= a && t <= b) {
+          v = t;
+          break;
+        }
       }
-      return Math.min(Math.max(mean, a), b);
-    });
+      data[i] = v;
+    }
+    assignData(w, data);
   }
   setBias(module, bias);
 }
@@ -160,7 +201,7 @@ export function truncNormalInit(module: Module, options: { mean?: number; std?: 
 export function uniformInit(module: Module, options: { a?: number; b?: number; bias?: number }, rng: Rng): void {
   const { a = 0, b = 1, bias = 0 } = options;
   const w = module.getParameter('weight');
-  if (w !== undefined) fillWith(w, () => rng.uniform(a, b));
+  if (w !== undefined) fillUniform(w, a, b, rng);
   setBias(module, bias);
 }
 
@@ -190,9 +231,9 @@ export function kaimingInit(module: Module, options: KaimingInitOptions, rng: Rn
     const std = calculateGain(nonlinearity, a) / Math.sqrt(fan);
     if (distribution === 'uniform') {
       const bound = Math.sqrt(3) * std;
-      fillWith(w, () => rng.uniform(-bound, bound));
+      fillUniform(w, -bound, bound, rng);
     } else {
-      fillWith(w, () => rng.normal(0, std));
+      fillNormal(w, 0, std, rng);
     }
   }
   setBias(module, bias);
@@ -220,7 +261,7 @@ export function torchDefaultInit(module: Module, rng: Rng): void {
   if (w === undefined) return;
   const [fanIn] = weightFans(module, w);
   const bound = 1 / Math.sqrt(fanIn);
-  fillWith(w, () => rng.uniform(-bound, bound));
+  fillUniform(w, -bound, bound, rng);
   const b = module.getParameter('bias');
-  if (b !== undefined) fillWith(b, () => rng.uniform(-bound, bound));
+  if (b !== undefined) fillUniform(b, -bound, bound, rng);
 }
