@@ -34,7 +34,11 @@ export interface DataLoaderOptions {
   shuffle?: boolean;
   /** Seed of the sampling order and of the random transforms. Default 0. */
   seed?: number | null;
-  /** Keep workers alive between epochs (default false: one pool per epoch, as torch). */
+  /**
+   * Keep workers alive between epochs. Porting note: default **true** (torch/mmdet: false) — torch
+   * forks workers cheaply, while a detkit worker rebuilds the dataset (parses the annotation file);
+   * idle workers never keep the process alive, and `close()` ends them.
+   */
   persistent_workers?: boolean;
   /** Batches in flight per worker (default 2). */
   prefetch_factor?: number;
@@ -171,7 +175,7 @@ export class DataLoader implements AsyncIterable<DetBatch> {
     this.samples_per_gpu = spg;
     this.workers_per_gpu = nw;
     this.seed = options.seed ?? 0;
-    this.persistent_workers = options.persistent_workers ?? false;
+    this.persistent_workers = options.persistent_workers ?? true;
     this.prefetch_factor = Math.max(1, options.prefetch_factor ?? 2);
     this.size_divisor = options.size_divisor ?? findPadDivisor(dataset) ?? 1;
     this.workerImports = options.worker_imports ?? [];

@@ -43,6 +43,15 @@ function toWorkerError(err: unknown): WorkerError {
 }
 
 const init = workerData as WorkerInit;
+// The main thread already reported annotation warnings when it built the dataset; do not repeat
+// them once per worker.
+const emitWarning = process.emitWarning.bind(process);
+process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+  const opts = rest[0] as { code?: string } | undefined;
+  const code = typeof opts === 'object' && opts !== null ? opts.code : undefined;
+  if (typeof code === 'string' && /^(DATA|SHAPES)_/.test(code)) return;
+  (emitWarning as (w: string | Error, ...r: unknown[]) => void)(warning, ...rest);
+}) as typeof process.emitWarning;
 const port = parentPort!;
 const ready = (async () => {
   for (const m of init.imports) await import(m);
