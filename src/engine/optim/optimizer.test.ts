@@ -221,3 +221,27 @@ describe('optimizer state', () => {
     opt.dispose();
   });
 });
+
+describe('on the wasm backend (the default)', () => {
+  beforeAll(async () => {
+    await initBackend('wasm');
+  });
+  it('SGD, Adam and centered RMSprop follow the same trajectories', () => {
+    expect(tf.getBackend()).toBe('wasm');
+    expectTraj(trajectory((params) => new SGD({ lr: 0.1, momentum: 0.9, weight_decay: 0.01, params })), [
+      [0.949, -1.968],
+      [0.922151, -1.977232],
+      [0.867064749, -1.993563568],
+    ]);
+    expectTraj(trajectory((params) => new Adam({ lr: 0.01, betas: [0.8, 0.9], weight_decay: 0.1, amsgrad: true, params })), [
+      [0.9900000001666667, -1.9900000002],
+      [0.9851628202062451, -1.9870419463030096],
+      [0.9781793998894489, -1.9836643951627604],
+    ]);
+    expectTraj(trajectory((params) => new RMSprop({ lr: 0.01, alpha: 0.9, weight_decay: 0.1, momentum: 0.5, centered: true, params })), [
+      [0.9666666685185185, -1.9666666688888887],
+      [0.9558165470267806, -1.9626039001831903],
+      [0.9305004194368751, -1.9543439564795426],
+    ]);
+  });
+});
