@@ -1,6 +1,7 @@
 /**
  * @module Port of `mmcv/runner/log_buffer.py` @ v1.7.2: the per-phase buffer of logged scalars.
  */
+import { ValueError } from '../utils/errors.js';
 import type { LogBufferLike } from './types.js';
 
 /**
@@ -60,7 +61,7 @@ export class LogBuffer implements LogBufferLike {
    * (`n = 0`: all entries, as Python's `list[-0:]`), and sets `ready`.
    */
   average(n = 0): void {
-    if (!Number.isInteger(n) || n < 0) throw new RangeError(`n must be a non-negative integer, got ${n}`);
+    if (!Number.isInteger(n) || n < 0) throw new ValueError('LOG_BUFFER_BAD_N', `n must be a non-negative integer, got ${n}`);
     for (const [key, vals] of this.val_history) {
       const ns = this.n_history.get(key) ?? [];
       const start = n === 0 ? 0 : Math.max(0, vals.length - n);

@@ -119,3 +119,22 @@ describe('EarlyStoppingHook (engine-spec §7.10 case 60)', () => {
     expect([b.best_score, b.wait_count]).toEqual([0.7, 3]);
   });
 });
+
+describe('EvalHook by iteration', () => {
+  it('flushes the training logs, clears the buffer, then evaluates every interval iterations', async () => {
+    const model = new ToyModel();
+    const optimizer = new ToySGD(model.namedParameters(), { lr: 0.01 });
+    const logger = new MemoryLogger();
+    const { IterBasedRunner } = await import('../runner/iter_based_runner.js');
+    const runner = new IterBasedRunner({ model, optimizer, work_dir: tempDir(), logger, max_iters: 6, hook_registry: standInHooks() });
+    runner.registerTrainingHooks({ optimizer_config: {}, log_config: { interval: 3, hooks: [{ type: 'TextLoggerHook' }] } });
+    const at: number[] = [];
+    runner.registerHook(new EvalHook({ evaluate: async (r) => (at.push(r.iter + 1), { acc: 50 }), interval: 3, by_epoch: false, dataloader_length: 2 }), 'LOW');
+    await runner.run([new ToyLoader({ length: 4 })], [['train', 1]]);
+    expect(at).toEqual([3, 6]);
+    const lines = logger.lines.filter((l) => l.startsWith('INFO - Iter'));
+    expect(lines.map((l) => l.split('\t')[0])).toEqual(['INFO - Iter [3/6]', 'INFO - Iter(val) [2]', 'INFO - Iter [6/6]', 'INFO - Iter(val) [2]']);
+    optimizer.dispose();
+    model.dispose();
+  });
+});

@@ -114,7 +114,7 @@ export class EvalHook extends Hook {
 
   override async before_train_iter(runner: RunnerLike): Promise<void> {
     if (this.by_epoch || !this.initialFlag) return;
-    if (this.start !== null && runner.iter >= this.start) await this.afterTrainIterEval(runner, true);
+    if (this.start !== null && runner.iter >= this.start) await this.after_train_iter(runner);
     this.initialFlag = false;
   }
 
@@ -124,21 +124,16 @@ export class EvalHook extends Hook {
     this.initialFlag = false;
   }
 
+  /** Iter mode: flush the training logs first (every LoggerHook), clear the buffer, evaluate. */
   override async after_train_iter(runner: RunnerLike): Promise<void> {
-    if (!this.by_epoch && this.shouldEvaluate(runner)) await this.afterTrainIterEval(runner, false);
+    if (this.by_epoch || !this.shouldEvaluate(runner)) return;
+    for (const h of runner.hooks) if (h instanceof LoggerHook) await h.after_train_iter(runner);
+    runner.log_buffer.clear();
+    await this.doEvaluate(runner);
   }
 
   override async after_train_epoch(runner: RunnerLike): Promise<void> {
     if (this.by_epoch && this.shouldEvaluate(runner)) await this.doEvaluate(runner);
-  }
-
-  /** Iter mode: flush the training logs first, then evaluate (mmcv). */
-  private async afterTrainIterEval(runner: RunnerLike, force: boolean): Promise<void> {
-    if (!force) {
-      for (const h of runner.hooks) if (h instanceof LoggerHook) await h.after_train_iter(runner);
-    }
-    runner.log_buffer.clear();
-    await this.doEvaluate(runner);
   }
 
   /** mmcv `_should_evaluate` (0-based counters, 1-based `start`). */
