@@ -1,7 +1,9 @@
 /**
  * @module Registers this folder's components (one explicit list) and re-exports its public API.
  */
-import { HOOKS, RUNNERS } from '../registry/root.js';
+import { HOOKS, OPTIMIZER_BUILDERS, OPTIMIZERS, RUNNERS } from '../registry/root.js';
+import { registerScheduleHooks } from './hooks/schedule_index.js';
+import { registerOptimizers } from './optim/index.js';
 import { CheckpointHook, type CheckpointHookConfig } from './hooks/checkpoint.js';
 import { ClosureHook, type ClosureHookConfig } from './hooks/closure.js';
 import { EarlyStoppingHook, type EarlyStoppingHookConfig } from './hooks/early_stopping.js';
@@ -52,6 +54,8 @@ const HOOK_LIST = [
 
 for (const R of RUNNER_LIST) RUNNERS.register(R.type, R);
 for (const H of HOOK_LIST) HOOKS.register(H.type, H);
+registerScheduleHooks(HOOKS);
+registerOptimizers(OPTIMIZERS, OPTIMIZER_BUILDERS);
 
 export { BaseRunner, type BaseRunnerOptions, type TrainingHooksConfig, type Workflow, type HookSpec } from './runner/base_runner.js';
 export { EpochBasedRunner, IterBasedRunner };
@@ -76,4 +80,4 @@ export {
   TensorboardLoggerHook,
   TextLoggerHook,
 };
-export type * from './types.js';
+export type { DataLoaderLike, LogBufferLike, LoggerLike, NamedVariable, RunnerLike, StepOutputs, TrainableModel } from './types.js';
