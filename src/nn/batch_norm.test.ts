@@ -5,9 +5,9 @@ import { buildNormLayer } from './norm.js';
 import { GroupNorm } from './group_norm.js';
 import './index.js';
 
-describe('BatchNorm2d', () => {
+for (const backend of ['cpu', 'wasm'] as const) describe(`BatchNorm2d (${backend})`, () => {
   beforeAll(async () => {
-    await initBackend('cpu');
+    await initBackend(backend);
   });
 
   // One channel, 4 values: mean 2.5, biased var 1.25, unbiased var 5/3.
@@ -106,9 +106,9 @@ describe('BatchNorm2d', () => {
   });
 });
 
-describe('GroupNorm', () => {
+for (const backend of ['cpu', 'wasm'] as const) describe(`GroupNorm (${backend})`, () => {
   beforeAll(async () => {
-    await initBackend('cpu');
+    await initBackend(backend);
   });
 
   it('normalises each group over (H, W, C/G) by hand', () => {

@@ -35,9 +35,9 @@ function rand(rng: Rng, n: number): Float32Array {
   return Float32Array.from({ length: n }, () => rng.uniform(-1, 1));
 }
 
-describe('Conv2d', () => {
+for (const backend of ['cpu', 'wasm'] as const) describe(`Conv2d (${backend})`, () => {
   beforeAll(async () => {
-    await initBackend('cpu');
+    await initBackend(backend);
   });
 
   it('computes a 2x2 conv by hand', () => {

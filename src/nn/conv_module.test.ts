@@ -6,9 +6,9 @@ import { ConvModule } from './conv_module.js';
 import { GroupNorm } from './group_norm.js';
 import './index.js';
 
-describe('ConvModule', () => {
+for (const backend of ['cpu', 'wasm'] as const) describe(`ConvModule (${backend})`, () => {
   beforeAll(async () => {
-    await initBackend('cpu');
+    await initBackend(backend);
   });
 
   it('names its layers as mmcv and adds a bias only without norm (bias auto)', () => {

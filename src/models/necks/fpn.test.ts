@@ -8,7 +8,7 @@ import '../index.js';
 import { ResNet } from '../backbones/resnet.js';
 import { FPN } from './fpn.js';
 
-const zeros = (shapes: number[][]): tf.Tensor4D[] => shapes.map((s) => tf.zeros(s) as tf.Tensor4D);
+const zeros = (shapes: [number, number, number, number][]): tf.Tensor4D[] => shapes.map((s) => tf.zeros(s));
 
 /** Sets every conv of a 1-channel FPN to the identity: lateral 1x1 weight 1, fpn 3x3 centre tap 1, biases 0. */
 function identityFpn(fpn: FPN): void {
