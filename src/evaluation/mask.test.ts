@@ -16,6 +16,8 @@ import {
   segmToRle,
 } from './mask.js';
 
+const repoRoot = path.resolve(import.meta.dirname, '../..');
+
 /** Column-major h×w mask with the rectangle x∈[x0,x1), y∈[y0,y1) set. */
 function rect(h: number, w: number, x0: number, y0: number, x1: number, y1: number): Uint8Array {
   const m = new Uint8Array(h * w);
@@ -41,7 +43,7 @@ describe('RLE encode/decode (maskApi.c rleEncode/rleDecode)', () => {
 
 describe('compressed RLE strings (LEB128-like, rleToString/rleFrString)', () => {
   it('round-trips the pycocotools strings of the golden files', () => {
-    const gt = JSON.parse(readFileSync(path.resolve(import.meta.dirname, '../../../shared/golden/coco/case08_segm/gt.json'), 'utf8')) as {
+    const gt = JSON.parse(readFileSync(path.resolve(repoRoot, '../shared/golden/coco/case08_segm/gt.json'), 'utf8')) as {
       annotations: Array<{ segmentation: unknown; area: number; bbox: number[] }>;
     };
     const compressed = gt.annotations.filter((a) => typeof (a.segmentation as { counts?: unknown }).counts === 'string');

@@ -3,7 +3,8 @@ import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../main.js';
 
-const CASE = path.resolve(import.meta.dirname, '../../../../shared/golden/coco/case02_ties_dups');
+const repoRoot = path.resolve(import.meta.dirname, '../../..');
+const CASE = path.resolve(repoRoot, '../shared/golden/coco/case02_ties_dups');
 const gold = JSON.parse(readFileSync(path.join(CASE, '../gold.json'), 'utf8')) as { cases: Record<string, { stats: number[]; summary: string[] }> };
 
 function capture(): { out: () => string; err: () => string } {
