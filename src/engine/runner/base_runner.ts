@@ -10,7 +10,7 @@ import { hostname, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { HOOKS } from '../../registry/root.js';
 import type { Registry } from '../../registry/registry.js';
-import { AssertionError_, DetkitError, KeyError, TypeError_, ValueError } from '../../utils/errors.js';
+import { AssertionError_, DetkitError, TypeError_, ValueError } from '../../utils/errors.js';
 import { Hook, HOOK_STAGES, type HookStage } from '../hooks/hook.js';
 import { getPriority, priorityName } from '../hooks/priority.js';
 import { LogBuffer } from '../log_buffer.js';
@@ -20,12 +20,12 @@ import type { Optimizer } from '../optim/types.js';
 import type { DataLoaderLike, LoggerLike, RunnerLike, StepOutputs, TrainableModel } from '../types.js';
 import { loadCheckpoint, saveCheckpoint, type LoadCheckpointOptions, type LoadedCheckpoint } from '../checkpoint/checkpoint.js';
 import { collectHookStates, restoreHookStates } from '../checkpoint/hook_states.js';
+import { registerTrainingHooks, type TrainingHooksConfig } from './training_hooks.js';
+
+export type { HookSpec, TrainingHooksConfig } from './training_hooks.js';
 
 /** `[mode, epochs or iters]` pairs, e.g. `[['train', 1], ['val', 1]]`. */
 export type Workflow = ReadonlyArray<readonly [string, number]>;
-
-/** A hook given as a config dict (`type` plus options, optional `priority`) or as an instance. */
-export type HookSpec = Hook | ({ type?: string; priority?: number | string } & Record<string, unknown>);
 
 /** Options of every runner (mmcv `BaseRunner.__init__`, keys kept snake_case as in `runner=dict(...)`). */
 export interface BaseRunnerOptions {
@@ -44,29 +44,6 @@ export interface BaseRunnerOptions {
   timestamp?: string;
   /** Registry hooks are built from. Default `HOOKS`. */
   hook_registry?: Registry;
-}
-
-/** Config of `registerTrainingHooks` (mmcv `register_training_hooks` arguments). */
-export interface TrainingHooksConfig {
-  /** `{policy: 'step', ...}` → `<Policy>LrUpdaterHook` at VERY_HIGH. The `policy` key is popped. */
-  lr_config?: HookSpec | null;
-  /** → `OptimizerHook` (default type) at ABOVE_NORMAL. */
-  optimizer_config?: HookSpec | null;
-  /** → `CheckpointHook` (default type) at NORMAL. */
-  checkpoint_config?: HookSpec | null;
-  /** `{interval, hooks: [{type: 'TextLoggerHook'}, ...]}` → each at VERY_LOW with `interval` as default. */
-  log_config?: { interval?: number; hooks?: HookSpec[] } | null;
-  /** `{policy: 'cyclic', ...}` → `<Policy>MomentumUpdaterHook` at HIGH. */
-  momentum_config?: HookSpec | null;
-  /** → `IterTimerHook` at LOW. Default `{type: 'IterTimerHook'}`. */
-  timer_config?: HookSpec | null;
-  /** `custom_hooks`: each with its own `priority` (name or number), default NORMAL. */
-  custom_hooks_config?: HookSpec | HookSpec[] | null;
-}
-
-/** Python `str.title()`: `'step'` → `'Step'`, `'cosineannealing'` → `'Cosineannealing'`. */
-function pyTitle(s: string): string {
-  return s.replace(/[A-Za-z]+/g, (w) => w[0]!.toUpperCase() + w.slice(1).toLowerCase());
 }
 
 function isPositiveInt(v: unknown): v is number {
@@ -199,36 +176,11 @@ export abstract class BaseRunner implements RunnerLike {
     return hook;
   }
 
-  private buildHook(cfg: Record<string, unknown>, defaultArgs?: Record<string, unknown>): Hook {
+  /** Builds a hook from the runner's hook registry. @throws TypeError_ `HOOK_NOT_A_HOOK` */
+  buildHook(cfg: Record<string, unknown>, defaultArgs?: Record<string, unknown>): Hook {
     const hook = this.hookRegistry.build<unknown>(cfg, defaultArgs);
     if (!(hook instanceof Hook)) throw new TypeError_('HOOK_NOT_A_HOOK', `${String(cfg.type)} did not build a Hook`);
     return hook;
-  }
-
-  private registerSpec(spec: HookSpec | null | undefined, defaultType: string | null, priority: string): void {
-    if (spec === null || spec === undefined) return;
-    if (spec instanceof Hook) {
-      this.registerHook(spec, priority);
-      return;
-    }
-    const cfg = { ...spec };
-    if (defaultType !== null && cfg.type === undefined) cfg.type = defaultType;
-    this.registerHook(this.buildHook(cfg), priority);
-  }
-
-  /** mmcv `register_lr_hook` / `register_momentum_hook`: pops `policy` and mangles it into a type. */
-  private registerPolicyHook(spec: HookSpec | null | undefined, suffix: string, priority: string): void {
-    if (spec === null || spec === undefined) return;
-    if (!(spec instanceof Hook)) {
-      const policy = spec.policy;
-      if (typeof policy !== 'string') {
-        throw new KeyError('HOOK_POLICY_MISSING', `'policy'`, { hint: `${suffix === 'LrUpdaterHook' ? 'lr_config' : 'momentum_config'} needs a policy, e.g. policy='step'` });
-      }
-      // Porting note: the caller's dict is mutated as in mmcv (`lr_config.pop('policy')`).
-      delete spec.policy;
-      spec.type = (policy === policy.toLowerCase() ? pyTitle(policy) : policy) + suffix;
-    }
-    this.registerSpec(spec, null, priority);
   }
 
   /**
@@ -237,30 +189,7 @@ export abstract class BaseRunner implements RunnerLike {
    * timer (LOW) → loggers (VERY_LOW) → custom hooks (their own priority).
    */
   registerTrainingHooks(cfg: TrainingHooksConfig): void {
-    // LR first: every later hook of the iteration sees this iteration's lr.
-    this.registerPolicyHook(cfg.lr_config, 'LrUpdaterHook', 'VERY_HIGH');
-    this.registerPolicyHook(cfg.momentum_config, 'MomentumUpdaterHook', 'HIGH');
-    // Optimizer before checkpoint, so a checkpoint holds the stepped weights.
-    this.registerSpec(cfg.optimizer_config, 'OptimizerHook', 'ABOVE_NORMAL');
-    // Checkpoint (NORMAL) before eval (LOW): a crash in eval still leaves the checkpoint (mmdet#5343).
-    this.registerSpec(cfg.checkpoint_config, 'CheckpointHook', 'NORMAL');
-    const timer = cfg.timer_config === undefined ? { type: 'IterTimerHook' } : cfg.timer_config;
-    this.registerSpec(timer, null, 'LOW');
-    // Loggers last: they print what every earlier hook put into the log buffer.
-    if (cfg.log_config !== null && cfg.log_config !== undefined) {
-      const interval = cfg.log_config.interval ?? 10;
-      for (const h of cfg.log_config.hooks ?? []) {
-        if (h instanceof Hook) this.registerHook(h, 'VERY_LOW');
-        else this.registerHook(this.buildHook({ ...h }, { interval }), 'VERY_LOW');
-      }
-    }
-    const custom = cfg.custom_hooks_config;
-    if (custom !== null && custom !== undefined) {
-      for (const h of Array.isArray(custom) ? custom : [custom]) {
-        if (h instanceof Hook) this.registerHook(h, 'NORMAL');
-        else this.registerHookFromCfg({ ...h });
-      }
-    }
+    registerTrainingHooks(this, cfg);
   }
 
   /** Calls `stage` on every hook in priority order, awaiting each in turn. */
