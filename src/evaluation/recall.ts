@@ -23,8 +23,8 @@ export interface EvalRecallsOptions {
  * mmdet `eval_recalls`: for each image, the IoU of its gts with its top-N proposals (sorted by score
  * when they have 5 columns), matched greedily by global maximum IoU.
  * @param gts per image `[n*4]` gt boxes `x1, y1, x2, y2`
- * @param proposals per image `[m*4]` or `[m*5]` (with score) proposals; a `[m*5]` array is read as
- *   scored when its length is a multiple of 5 and not of 4, or when `proposalColumns` says so
+ * @param proposals per image proposals, `proposalColumns` numbers a row
+ * @param proposalColumns 5 (`x1, y1, x2, y2, score`: sorted by score first, as mmdet) or 4 (used in order)
  * @returns row-major `[proposal_nums, iou_thrs]` recalls (float64)
  * @throws ValueError `RECALL_LENGTH_MISMATCH` when the two lists differ in length
  */

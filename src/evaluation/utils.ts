@@ -1,6 +1,7 @@
 /**
  * @module Helpers shared by the evaluators: Python-compatible number formatting, terminaltables'
- * `AsciiTable`, numpy's pairwise summation and float32 emulation.
+ * `AsciiTable`, numpy's pairwise summation and float32 emulation, and the stable sorts and
+ * grouping that reproduce numpy's `argsort(kind='mergesort')` on typed arrays.
  *
  * Printed tables and rounded metric values must read exactly as mmdet prints them, so formatting
  * follows CPython (`f'{x:.3f}'` rounds half to even on the exact binary value, `str(0.5)` is
@@ -170,3 +171,88 @@ export type LogFn = (line: string) => void;
 export const stdoutLog: LogFn = (line) => {
   process.stdout.write(`${line}\n`);
 };
+
+/**
+ * Stable sort of `idx[from, to)` in place by `score[idx[i]]` descending: ties keep their current
+ * order (numpy `argsort(-s, kind='mergesort')` over the run as it stands). Short runs use an
+ * insertion sort; long ones sort positions with a position tie-break.
+ */
+export function sortByScore(idx: Int32Array, score: Float64Array, from = 0, to = idx.length): void {
+  const n = to - from;
+  if (n > 48) {
+    radixSortDesc(idx, score, from, n);
+    return;
+  }
+  for (let i = from + 1; i < to; i++) {
+    const v = idx[i]!;
+    const sv = score[v]!;
+    let j = i - 1;
+    while (j >= from && score[idx[j]!]! < sv) {
+      idx[j + 1] = idx[j]!;
+      j--;
+    }
+    idx[j + 1] = v;
+  }
+}
+
+const keyF64 = new Float64Array(1);
+const keyU32 = new Uint32Array(keyF64.buffer);
+
+/**
+ * Stable LSD radix sort (8 passes of 8 bits) of `idx[from, from+n)` by score descending: the key is
+ * the IEEE-754 bit pattern of −score made order-preserving as an unsigned 64-bit integer.
+ */
+function radixSortDesc(idx: Int32Array, score: Float64Array, from: number, n: number): void {
+  const lo = new Uint32Array(n);
+  const hi = new Uint32Array(n);
+  for (let i = 0; i < n; i++) {
+    keyF64[0] = -score[idx[from + i]!]! + 0; // + 0 folds −0 into +0
+    const l = keyU32[0]!;
+    const h = keyU32[1]!;
+    if (h & 0x80000000) {
+      lo[i] = ~l >>> 0;
+      hi[i] = ~h >>> 0;
+    } else {
+      lo[i] = l;
+      hi[i] = (h | 0x80000000) >>> 0;
+    }
+  }
+  let src = new Int32Array(n);
+  for (let i = 0; i < n; i++) src[i] = i;
+  let dst = new Int32Array(n);
+  const count = new Int32Array(257);
+  for (let pass = 0; pass < 8; pass++) {
+    const word = pass < 4 ? lo : hi;
+    const shift = (pass % 4) * 8;
+    count.fill(0);
+    for (let i = 0; i < n; i++) count[((word[src[i]!]! >>> shift) & 0xff) + 1]!++;
+    if (count[1] === n) continue; // every key has the same byte here
+    for (let b = 0; b < 256; b++) count[b + 1]! += count[b]!;
+    for (let i = 0; i < n; i++) {
+      const j = src[i]!;
+      dst[count[(word[j]! >>> shift) & 0xff]!++] = j;
+    }
+    const t = src;
+    src = dst;
+    dst = t;
+  }
+  const vals = idx.slice(from, from + n);
+  for (let i = 0; i < n; i++) idx[from + i] = vals[src[i]!]!;
+}
+
+/**
+ * Stable counting sort of item indices by bucket key; keys < 0 are dropped.
+ * @returns `order` (item indices by bucket, file order within) and `start` (`[nBuckets+1]` offsets)
+ */
+export function bucketSort(keys: Int32Array, nBuckets: number): { order: Int32Array; start: Int32Array } {
+  const start = new Int32Array(nBuckets + 1);
+  for (let j = 0; j < keys.length; j++) if (keys[j]! >= 0) start[keys[j]! + 1]!++;
+  for (let b = 0; b < nBuckets; b++) start[b + 1]! += start[b]!;
+  const order = new Int32Array(start[nBuckets]!);
+  const fill = start.slice(0, nBuckets);
+  for (let j = 0; j < keys.length; j++) {
+    const k = keys[j]!;
+    if (k >= 0) order[fill[k]!++] = j;
+  }
+  return { order, start };
+}
