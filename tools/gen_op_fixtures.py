@@ -12,12 +12,17 @@ Generated with torch 1.13 / torchvision 0.14 (Debian bookworm).
 Where the reference comes from (mmcv is not installable here, so some references are the mmcv /
 mmdet formulas written out below in torch, on top of torchvision's kernels):
   nms.json            torchvision.ops.nms (== mmcv nms with offset=0: both suppress IoU > thr; torchvision
-                      sorts scores with a STABLE descending sort, so ties keep input order). offset=1 cases
-                      use `nms_legacy_ref` below (mmcv's legacy +1 widths), float32 throughout.
+                      sorts scores with a STABLE descending sort, so ties keep input order; it compares
+                      with a double threshold, mmcv with a float one, which differs only when an IoU
+                      equals the threshold in float32 - no offset=0 case has that). offset=1 cases use
+                      `nms_legacy_ref` below (mmcv's legacy +1 widths, float32 threshold), whose integer
+                      boxes do hit IoU == threshold.
   batched_nms.json    mmcv 1.x `batched_nms` rules (`batched_nms_ref`): coordinate offset per class below
                       split_thr, per-class loop above it, max_num, class_agnostic; nms_op = torchvision nms.
                       Porting note: mmcv's final sorts use torch's unstable sort; the reference re-sorts
                       with a stable sort so tie order is defined (input order), as detkit does.
+  soft_nms.json       mmcv `soft_nms` (`soft_nms_ref`: mmcv's CPU kernel `softnms_cpu` transcribed in numpy
+                      float32), alone and inside `batched_nms_ref` with type='soft_nms'.
   multiclass_nms.json mmdet 2.28 `multiclass_nms` (`multiclass_nms_ref`) on top of `batched_nms_ref`.
   bbox_overlaps.json  mmdet 2.28 `bbox_overlaps` (`bbox_overlaps_ref`), incl. the eps clamp of the union,
                       plus d(sum(w * overlaps))/d(bboxes1) from torch autograd.
@@ -29,6 +34,7 @@ mmdet formulas written out below in torch, on top of torchvision's kernels):
 import json
 import os
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 import torchvision
@@ -59,7 +65,8 @@ def write(name, obj):
 
 # ----------------------------------------------------------------------------------------- nms
 def nms_legacy_ref(boxes, scores, thr, offset):
-    """mmcv nms_cpu with `offset` (0 or 1), float32 arithmetic, stable descending order."""
+    """mmcv nms_cpu with `offset` (0 or 1), float32 arithmetic and threshold, stable descending order."""
+    thr32 = float(np.float32(thr))
     order = torch.sort(scores, descending=True, stable=True)[1].tolist()
     x1, y1, x2, y2 = [boxes[:, i] for i in range(4)]
     areas = (x2 - x1 + offset) * (y2 - y1 + offset)
@@ -76,7 +83,7 @@ def nms_legacy_ref(boxes, scores, thr, offset):
             w = torch.clamp(torch.min(x2[i], x2[j]) - torch.max(x1[i], x1[j]) + offset, min=0)
             h = torch.clamp(torch.min(y2[i], y2[j]) - torch.max(y1[i], y1[j]) + offset, min=0)
             inter = w * h
-            if (inter / (areas[i] + areas[j] - inter)).item() > thr:
+            if (inter / (areas[i] + areas[j] - inter)).item() > thr32:
                 sup[b] = True
     return keep
 
@@ -183,6 +190,110 @@ def gen_batched_nms():
     add('split_loop_ties', b, st, i, {'iou_threshold': 0.5, 'split_thr': 10})
     add('offset_trick_ties', b, st, i, {'iou_threshold': 0.5})
     write('batched_nms.json', {'cases': cases})
+
+
+# ------------------------------------------------------------------------------------- soft_nms
+def soft_nms_ref(boxes, scores, thr=0.3, sigma=0.5, min_score=1e-3, method='linear', offset=0):
+    """mmcv softnms_cpu in float32: repeated arg-max with swaps, decay, drop below min_score."""
+    f = np.float32
+    b = boxes.numpy().astype(np.float32).copy()
+    x1, y1, x2, y2 = [b[:, i].copy() for i in range(4)]
+    sc = scores.numpy().astype(np.float32).copy()
+    areas = ((x2 - x1 + f(offset)) * (y2 - y1 + f(offset))).astype(np.float32)
+    inds = np.arange(len(sc))
+    m = {'naive': 0, 'linear': 1, 'gaussian': 2}[method]
+    thr, sigma, min_score = f(thr), f(sigma), f(min_score)
+    n = len(sc)
+    dets = np.zeros((n, 5), np.float32)
+    arrs = [x1, y1, x2, y2, sc, areas, inds]
+    i = 0
+    while i < n:
+        mp = i
+        for p in range(i + 1, n):
+            if sc[mp] < sc[p]:
+                mp = p
+        dets[i] = [x1[mp], y1[mp], x2[mp], y2[mp], sc[mp]]
+        for a in arrs:
+            a[i], a[mp] = a[mp], a[i]
+        ix1, iy1, ix2, iy2, iarea = x1[i], y1[i], x2[i], y2[i], areas[i]
+        p = i + 1
+        while p < n:
+            w = max(f(0), f(f(min(ix2, x2[p]) - max(ix1, x1[p])) + f(offset)))
+            h = max(f(0), f(f(min(iy2, y2[p]) - max(iy1, y1[p])) + f(offset)))
+            inter = f(w * h)
+            ovr = f(inter / f(f(iarea + areas[p]) - inter))
+            weight = f(1)
+            if m == 0:
+                if ovr >= thr:
+                    weight = f(0)
+            elif m == 1:
+                if ovr >= thr:
+                    weight = f(f(1) - ovr)
+            else:
+                weight = f(np.exp(f(-f(ovr * ovr) / sigma)))
+            sc[p] = f(sc[p] * weight)
+            if sc[p] < min_score:
+                for a in arrs:
+                    a[p] = a[n - 1]
+                n -= 1
+                p -= 1
+            p += 1
+        i += 1
+    return torch.from_numpy(dets[:n].copy()), torch.from_numpy(inds[:n].copy())
+
+
+def batched_soft_nms_ref(boxes, scores, idxs, cfg):
+    """mmcv batched_nms with type='soft_nms' (coordinate offsets; per-group loop above split_thr)."""
+    cfg = dict(cfg)
+    cfg.pop('type')
+    split_thr = cfg.pop('split_thr', 10000)
+    kw = dict(thr=cfg.pop('iou_threshold'), sigma=cfg.pop('sigma', 0.5), min_score=cfg.pop('min_score', 1e-3),
+              method=cfg.pop('method', 'linear'))
+    mx = boxes.max()
+    bfn = boxes + (idxs.to(boxes) * (mx + torch.tensor(1).to(boxes)))[:, None]
+    if bfn.shape[0] < split_thr:
+        dets, keep = soft_nms_ref(bfn, scores, **kw)
+        return torch.cat([boxes[keep], dets[:, -1:]], -1), keep
+    total = torch.zeros_like(scores, dtype=torch.bool)
+    after = torch.zeros_like(scores)
+    for cid in torch.unique(idxs):
+        mask = (idxs == cid).nonzero(as_tuple=False).view(-1)
+        dets, k = soft_nms_ref(bfn[mask], scores[mask], **kw)
+        total[mask[k]] = True
+        after[mask[k]] = dets[:, -1]
+    keep = total.nonzero(as_tuple=False).view(-1)
+    keep = stable_by_score(keep, after[keep])
+    return torch.cat([boxes[keep], after[keep][:, None]], -1), keep
+
+
+def gen_soft_nms():
+    torch.manual_seed(6)
+    cases, batched = [], []
+
+    def add(name, boxes, scores, thr, **kw):
+        dets, inds = soft_nms_ref(boxes, scores, thr, **kw)
+        cases.append({'name': name, 'n': boxes.shape[0], 'boxes': flat(boxes), 'scores': flat(scores),
+                      'iou_threshold': thr, 'options': kw, 'dets': flat(dets), 'inds': inds.tolist()})
+
+    add('empty', torch.zeros(0, 4), torch.zeros(0), 0.3)
+    add('single', torch.tensor([[1., 2., 10., 20.]]), torch.tensor([0.3]), 0.3)
+    b = rand_boxes(150, size=60.0)
+    s = torch.rand(150)
+    add('linear_150', b, s, 0.3)
+    add('gaussian_150', b, s, 0.3, method='gaussian', sigma=0.5, min_score=0.05)
+    add('naive_150', b, s, 0.5, method='naive')
+    add('linear_ties_offset1', torch.round(b), torch.randint(1, 4, (150,)).float() / 4, 0.4, offset=1, min_score=0.01)
+
+    def addb(name, boxes, scores, idxs, cfg):
+        dets, keep = batched_soft_nms_ref(boxes, scores, idxs, cfg)
+        batched.append({'name': name, 'n': boxes.shape[0], 'boxes': flat(boxes), 'scores': flat(scores),
+                        'idxs': idxs.tolist(), 'nms_cfg': cfg, 'dets': flat(dets), 'keep': keep.tolist()})
+
+    i = torch.randint(0, 3, (150,))
+    addb('batched_soft_offset_trick', b, s, i, {'type': 'soft_nms', 'iou_threshold': 0.3, 'min_score': 0.05})
+    addb('batched_soft_split_loop', b, s, i,
+         {'type': 'soft_nms', 'iou_threshold': 0.3, 'method': 'gaussian', 'min_score': 0.05, 'split_thr': 20})
+    write('soft_nms.json', {'cases': cases, 'batched': batched})
 
 
 # ------------------------------------------------------------------------------- multiclass_nms
@@ -411,6 +522,7 @@ if __name__ == '__main__':
     os.makedirs(OUT, exist_ok=True)
     gen_nms()
     gen_batched_nms()
+    gen_soft_nms()
     gen_multiclass_nms()
     gen_bbox_overlaps()
     gen_roi_align()

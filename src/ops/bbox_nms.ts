@@ -6,7 +6,7 @@
  * back once.
  */
 import { tf } from '../backend/index.js';
-import { batchedNms, type NmsConfig } from './nms.js';
+import { batchedNms, type NmsConfig } from './batched_nms.js';
 import { checkShape, readFloat, type FloatInput } from './utils.js';
 
 /** A row-major matrix given as a 2-D tensor or as `{data, shape}`. */

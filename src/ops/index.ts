@@ -3,7 +3,9 @@
  *
  * No registry components live here; ops are plain functions used by models and evaluation.
  */
-export { nms, batchedNms, type NmsOptions, type NmsConfig, type BatchedNmsResult } from './nms.js';
+export { nms, type NmsOptions } from './nms.js';
+export { softNms, type SoftNmsMethod, type SoftNmsOptions, type SoftNmsResult } from './soft_nms.js';
+export { batchedNms, type NmsConfig, type BatchedNmsResult } from './batched_nms.js';
 export { multiclassNms, type MatrixInput, type MulticlassNmsOptions, type MulticlassNmsResult } from './bbox_nms.js';
 export { bboxOverlaps, bboxOverlapsArray, type BboxOverlapsOptions, type OverlapMode } from './bbox_overlaps.js';
 export { roiAlign, type RoIAlignOptions } from './roi_align.js';

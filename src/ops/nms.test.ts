@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { initBackend, tf } from '../backend/index.js';
 import { Rng } from '../utils/rng.js';
-import { batchedNms, nms } from './nms.js';
+import { batchedNms } from './batched_nms.js';
+import { nms } from './nms.js';
 
 /** Straightforward O(N^2) NMS written from the torchvision kernel (the reference for the grid path). */
 function referenceNms(boxes: Float32Array, scores: Float32Array, thr: number, offset = 0): number[] {
@@ -40,8 +41,8 @@ describe('nms', () => {
     // IoU(box0, box1) = 81 / 100 > 0.5
     const boxes = new Float32Array([0, 0, 10, 10, 1, 1, 10, 10, 20, 20, 30, 30]);
     expect(Array.from(nms(boxes, new Float32Array([0.8, 0.9, 0.7]), 0.5))).toEqual([1, 2]);
-    // above the IoU nothing is suppressed
-    expect(Array.from(nms(boxes, new Float32Array([0.8, 0.9, 0.7]), 0.82))).toEqual([1, 0, 2]);
+    // IoU 81/100 equals the threshold 0.81 in float32 (mmcv's float threshold): not suppressed
+    expect(Array.from(nms(boxes, new Float32Array([0.8, 0.9, 0.7]), 0.81))).toEqual([1, 0, 2]);
     // strict >: IoU exactly 0.5 (50 / 100) is kept at threshold 0.5
     const half = new Float32Array([0, 0, 10, 10, 0, 0, 10, 5]);
     expect(Array.from(nms(half, new Float32Array([0.9, 0.8]), 0.5))).toEqual([0, 1]);
@@ -137,8 +138,10 @@ describe('batchedNms', () => {
   it('rejects unknown keys, unsupported types and a missing threshold with coded errors', () => {
     expect(() => batchedNms(boxes, scores, idxs, { iou_threshold: 0.5, foo: 1 } as never)).toThrow(
       expect.objectContaining({ code: 'OPS_NMS_CFG_UNKNOWN_KEY' }));
-    expect(() => batchedNms(boxes, scores, idxs, { type: 'soft_nms', iou_threshold: 0.5 })).toThrow(
+    expect(() => batchedNms(boxes, scores, idxs, { type: 'nms_match' as 'nms', iou_threshold: 0.5 })).toThrow(
       expect.objectContaining({ code: 'OPS_NMS_TYPE_UNSUPPORTED' }));
+    expect(() => batchedNms(boxes, scores, idxs, { type: 'nms', iou_threshold: 0.5, sigma: 0.5 })).toThrow(
+      expect.objectContaining({ code: 'OPS_NMS_CFG_UNKNOWN_KEY' }));
     expect(() => batchedNms(boxes, scores, idxs, {})).toThrow(expect.objectContaining({ code: 'OPS_NMS_CFG_MISSING_KEY' }));
     expect(() => batchedNms(boxes, scores, new Int32Array(2), { iou_threshold: 0.5 })).toThrow(
       expect.objectContaining({ code: 'OPS_BAD_SHAPE' }));

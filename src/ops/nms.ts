@@ -1,16 +1,17 @@
 /**
- * @module Port of `mmcv/ops/nms.py` (`nms`, `batched_nms`) @ mmcv v1.7.1.
+ * @module Port of `nms` from `mmcv/ops/nms.py` @ mmcv v1.7.1.
  *
  * Non-maximum suppression on plain typed arrays (fast JS, no tensors needed). Semantics follow
  * torchvision's CPU kernel, which mmcv's `nms` matches for `offset=0`: boxes are visited in
  * descending score order (stable: equal scores keep input order) and a box is suppressed when
- * its IoU with an already kept box is `> iou_threshold`. IoU arithmetic is float32, like the
- * C++ kernels.
+ * its IoU with an already kept box is `> iou_threshold`. IoU arithmetic and the threshold are
+ * float32, like mmcv's C++ kernel (`float iou_threshold`; torchvision compares with a double,
+ * which differs only when an IoU equals the threshold in float32).
+ *
+ * `batched_nms` is in `batched_nms.ts`, `soft_nms` in `soft_nms.ts`.
  */
-import { TypeError_, ValueError } from '../utils/errors.js';
-import {
-  argsortDesc, checkShape, describeShape, readFloat, readInt, type FloatInput, type IntInput,
-} from './utils.js';
+import { ValueError } from '../utils/errors.js';
+import { argsortDesc, checkShape, describeShape, readFloat, type FloatInput } from './utils.js';
 
 /** Options of {@link nms} (mmcv `nms` keyword arguments). */
 export interface NmsOptions {
@@ -178,7 +179,9 @@ function nmsKernel(
   const sb = sortBoxes(boxes, scores, offset);
   const n = sb.order.length;
   const limit = maxNum > 0 ? Math.min(maxNum, n) : n;
-  return thr >= 0 && n > 64 ? nmsGrid(sb, thr, offset, limit) : nmsDense(sb, thr, offset, limit);
+  // mmcv passes the threshold to its kernel as a C++ float
+  const t = Math.fround(thr);
+  return t >= 0 && n > 64 ? nmsGrid(sb, t, offset, limit) : nmsDense(sb, t, offset, limit);
 }
 
 /**
@@ -214,131 +217,4 @@ export function nms(boxes: FloatInput, scores: FloatInput, iouThreshold: number,
     return inner.map((j) => valid[j]!);
   }
   return nmsKernel(b, s, iouThreshold, offset, maxNum);
-}
-
-/** `nms_cfg` of mmcv `batched_nms` (config keys verbatim). */
-export interface NmsConfig {
-  /** NMS kind; only `'nms'` is implemented. Default `'nms'`. */
-  type?: string;
-  /** IoU threshold. */
-  iou_threshold?: number;
-  /** Legacy name of `iou_threshold` (mmdet < 2.10 configs). */
-  iou_thr?: number;
-  /** Box count from which NMS runs per class in a loop instead of with the offset trick. Default 10000. */
-  split_thr?: number;
-  /** NMS across classes (ignore `idxs`). Overrides the `classAgnostic` argument. */
-  class_agnostic?: boolean;
-  /** Keep at most this many boxes when `> 0`. Default -1. */
-  max_num?: number;
-  /** Legacy `+1` widths. Default 0. */
-  offset?: 0 | 1;
-  /** Drop scores `<= score_threshold` first when `> 0`. Default 0. */
-  score_threshold?: number;
-}
-
-/** Result of {@link batchedNms}: mmcv's `(dets, keep)`. */
-export interface BatchedNmsResult {
-  /** `[k, 5]` row-major x1,y1,x2,y2,score of the kept boxes (original coordinates), by descending score. */
-  dets: Float32Array;
-  /** `[k]` indices into the input boxes, in the order of `dets`. */
-  keep: Int32Array;
-}
-
-const NMS_CFG_KEYS = new Set(['type', 'iou_threshold', 'iou_thr', 'split_thr', 'class_agnostic', 'max_num', 'offset', 'score_threshold']);
-
-/** Gathers `[k, 5]` dets from boxes and scores at `keep`. */
-function gatherDets(b: Float32Array, s: Float32Array, keep: Int32Array): Float32Array {
-  const dets = new Float32Array(keep.length * 5);
-  for (let r = 0; r < keep.length; r++) {
-    const i = keep[r]!;
-    dets[r * 5] = b[i * 4]!; dets[r * 5 + 1] = b[i * 4 + 1]!; dets[r * 5 + 2] = b[i * 4 + 2]!;
-    dets[r * 5 + 3] = b[i * 4 + 3]!; dets[r * 5 + 4] = s[i]!;
-  }
-  return dets;
-}
-
-/**
- * NMS within groups (classes, or FPN levels for RPN proposals): mmcv 1.x `batched_nms`.
- *
- * Below `split_thr` boxes, each group's boxes are shifted by `idx * (max_coordinate + 1)` so one
- * NMS never compares boxes of different groups; from `split_thr` on, NMS runs per group and the
- * union is sorted by score. `nmsCfg === null` only sorts by score (mmcv behaviour).
- * @param boxes `[N, 4]` x1,y1,x2,y2
- * @param scores `[N]`
- * @param idxs `[N]` integer group ids
- * @param nmsCfg mmcv `nms_cfg` (`iou_threshold`, `type`, `split_thr`, `class_agnostic`, `max_num`, ...)
- * @param classAgnostic NMS across groups (overridden by `nmsCfg.class_agnostic`)
- * @returns `dets [k, 5]` and `keep [k]`, by descending score (ties in input order)
- * @throws ValueError `OPS_BAD_SHAPE`, `OPS_NMS_TYPE_UNSUPPORTED` (type other than 'nms'),
- *   `OPS_NMS_CFG_MISSING_KEY` (no IoU threshold); TypeError_ `OPS_NMS_CFG_UNKNOWN_KEY`
- */
-export function batchedNms(
-  boxes: FloatInput, scores: FloatInput, idxs: IntInput, nmsCfg: NmsConfig | null, classAgnostic = false,
-): BatchedNmsResult {
-  const b = readFloat(boxes);
-  const s = readFloat(scores);
-  const ids = readInt(idxs);
-  const n = s.length;
-  checkShape(b.length === 4 * n && ids.length === n, 'batched_nms(boxes, scores, idxs)',
-    'boxes [N, 4], scores [N] and idxs [N]',
-    `boxes ${describeShape(boxes)}, scores ${describeShape(scores)}, idxs ${describeShape(idxs)}`);
-  if (nmsCfg === null) {
-    const keep = argsortDesc(s);
-    return { dets: gatherDets(b, s, keep), keep };
-  }
-  for (const key of Object.keys(nmsCfg)) {
-    if (!NMS_CFG_KEYS.has(key)) {
-      throw new TypeError_('OPS_NMS_CFG_UNKNOWN_KEY',
-        `batched_nms(nms_cfg): unknown key '${key}'; expected one of ${[...NMS_CFG_KEYS].join(', ')}.`);
-    }
-  }
-  const type = nmsCfg.type ?? 'nms';
-  if (type !== 'nms') {
-    throw new ValueError('OPS_NMS_TYPE_UNSUPPORTED',
-      `batched_nms(nms_cfg.type): expected 'nms', got '${type}'.`, { hint: "use nms=dict(type='nms', iou_threshold=...)" });
-  }
-  const thr = nmsCfg.iou_threshold ?? nmsCfg.iou_thr;
-  if (thr === undefined) {
-    throw new ValueError('OPS_NMS_CFG_MISSING_KEY', 'batched_nms(nms_cfg): expected iou_threshold, got none.');
-  }
-  const agnostic = nmsCfg.class_agnostic ?? classAgnostic;
-  const splitThr = nmsCfg.split_thr ?? 10000;
-  const maxNum = nmsCfg.max_num ?? -1;
-  const opts: NmsOptions = { offset: nmsCfg.offset ?? 0, scoreThreshold: nmsCfg.score_threshold ?? 0 };
-  if (n === 0) return { dets: new Float32Array(0), keep: new Int32Array(0) };
-
-  let forNms = b;
-  if (!agnostic) {
-    // Float32 like torch: offsets = idxs.to(boxes) * (boxes.max() + 1).
-    let mx = -Infinity;
-    for (let i = 0; i < b.length; i++) if (b[i]! > mx) mx = b[i]!;
-    const step = Math.fround(mx + 1);
-    forNms = new Float32Array(b.length);
-    for (let i = 0; i < n; i++) {
-      const off = Math.fround(ids[i]! * step);
-      for (let j = 0; j < 4; j++) forNms[i * 4 + j] = b[i * 4 + j]! + off;
-    }
-  }
-  let keep: Int32Array;
-  if (n < splitThr) {
-    keep = nms(forNms, s, thr, { ...opts, maxNum });
-  } else {
-    const groups = new Map<number, number[]>();
-    for (let i = 0; i < n; i++) {
-      const g = groups.get(ids[i]!);
-      if (g === undefined) groups.set(ids[i]!, [i]); else g.push(i);
-    }
-    const mask = new Uint8Array(n);
-    for (const members of groups.values()) {
-      const gb = new Float32Array(members.length * 4);
-      const gs = new Float32Array(members.length);
-      members.forEach((i, j) => { gb.set(forNms.subarray(i * 4, i * 4 + 4), j * 4); gs[j] = s[i]!; });
-      for (const j of nms(gb, gs, thr, opts)) mask[members[j]!] = 1;
-    }
-    const kept: number[] = [];
-    for (let i = 0; i < n; i++) if (mask[i] === 1) kept.push(i);
-    kept.sort((p, q) => (s[q]! - s[p]!) || p - q);
-    keep = Int32Array.from(maxNum > 0 ? kept.slice(0, maxNum) : kept);
-  }
-  return { dets: gatherDets(b, s, keep), keep };
 }

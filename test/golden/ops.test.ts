@@ -12,8 +12,8 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tf } from '../../src/backend/index.js';
 import {
-  batchedNms, bboxOverlaps, bboxOverlapsArray, multiclassNms, nms, roiAlign, sigmoidFocalLoss,
-  type NmsConfig, type OverlapMode,
+  batchedNms, bboxOverlaps, bboxOverlapsArray, multiclassNms, nms, roiAlign, sigmoidFocalLoss, softNms,
+  type NmsConfig, type OverlapMode, type SoftNmsOptions,
 } from '../../src/ops/index.js';
 import { describeEachBackend, relativeError } from '../../src/testing/backend.js';
 
@@ -61,6 +61,35 @@ describe('batched_nms vs mmcv rules', () => {
       const { dets, keep } = batchedNms(f32(c.boxes), f32(c.scores), Int32Array.from(c.idxs), c.nms_cfg, c.class_agnostic);
       expect(Array.from(keep)).toEqual(c.keep);
       expect(Array.from(dets)).toEqual(c.dets);
+    });
+  }
+});
+
+interface SoftCase { name: string; boxes: number[]; scores: number[]; iou_threshold: number; options: Record<string, number | string>; dets: number[]; inds: number[] }
+interface SoftBatchedCase { name: string; boxes: number[]; scores: number[]; idxs: number[]; nms_cfg: NmsConfig; dets: number[]; keep: number[] }
+
+describe('soft_nms vs mmcv kernel (float32 transcription)', () => {
+  const fx = JSON.parse(readFileSync(resolve(import.meta.dirname, '../fixtures/ops/soft_nms.json'), 'utf8')) as
+    { cases: SoftCase[]; batched: SoftBatchedCase[] };
+  for (const c of fx.cases) {
+    it(c.name, () => {
+      const o = c.options;
+      const opts: SoftNmsOptions = {
+        ...(o.method === undefined ? {} : { method: o.method as SoftNmsOptions['method'] & string }),
+        ...(o.sigma === undefined ? {} : { sigma: o.sigma as number }),
+        ...(o.min_score === undefined ? {} : { minScore: o.min_score as number }),
+        ...(o.offset === undefined ? {} : { offset: o.offset as 0 | 1 }),
+      };
+      const r = softNms(f32(c.boxes), f32(c.scores), c.iou_threshold, opts);
+      expect(Array.from(r.inds)).toEqual(c.inds);
+      expect(relativeError(r.dets, c.dets)).toBeLessThan(1e-6);
+    });
+  }
+  for (const c of fx.batched) {
+    it(c.name, () => {
+      const r = batchedNms(f32(c.boxes), f32(c.scores), Int32Array.from(c.idxs), c.nms_cfg);
+      expect(Array.from(r.keep)).toEqual(c.keep);
+      expect(relativeError(r.dets, c.dets)).toBeLessThan(1e-6);
     });
   }
 });
