@@ -309,8 +309,10 @@ export abstract class BaseRunner implements RunnerLike {
   /**
    * Resumes training from `file`: weights, counters, optimizer state (param groups: lr,
    * initial_lr, momentum...), stateful hooks, and `meta.hook_msgs`.
+   * @returns the checkpoint's meta
+   * @throws FileNotFoundError `CHECKPOINT_NOT_FOUND`; DetkitError `CHECKPOINT_*` for a corrupt file
    */
-  resume(file: string, options: { resume_optimizer?: boolean } = {}): LoadedCheckpoint {
+  resume(file: string, options: { resume_optimizer?: boolean } = {}): Record<string, unknown> {
     const ckpt = this.loadCheckpoint(file, { keepOptimizer: true, hooks: this._hooks });
     try {
       const meta = ckpt.meta;
@@ -327,7 +329,7 @@ export abstract class BaseRunner implements RunnerLike {
       ckpt.dispose();
     }
     this.logResumed();
-    return ckpt;
+    return ckpt.meta;
   }
 
   /** Sets counters from a checkpoint's meta. */
