@@ -123,6 +123,11 @@ describe('FPN', () => {
     expect(err({ out_channel: 8 }).message).toMatch(/unexpected keyword argument 'out_channel'/);
     expect(err({ end_level: 0, num_outs: 2 }).configPath).toBe('model.neck.num_outs');
     expect(err({ norm_cfg: { type: 'GN' } }).code).toBe('NN_BAD_NORM_CFG');
+    const fpn = new FPN({ in_channels: [2, 4], out_channels: 4, num_outs: 2 });
+    const x = tf.zeros([1, 4, 4, 2]) as tf.Tensor4D;
+    expect(() => fpn.forward([x])).toThrow(/FPN expects 2 input levels \(in_channels\), got 1/);
+    x.dispose();
+    fpn.dispose();
   });
 });
 

@@ -17,6 +17,7 @@ import type { InitCfg } from '../../nn/initializers.js';
 import { Module } from '../../nn/module.js';
 import type { NormCfg } from '../../nn/norm.js';
 import type { BuildContext } from '../../registry/registry.js';
+import { ValueError } from '../../utils/errors.js';
 
 /** Upsampling of the top-down pathway (torch `F.interpolate` keywords). */
 export interface UpsampleCfg {
@@ -172,7 +173,9 @@ export class FPN extends Module {
    */
   forward(inputs: readonly tf.Tensor4D[]): tf.Tensor4D[] {
     return tf.tidy(() => {
-      checkArg(inputs.length === this.in_channels.length, undefined, 'inputs', `FPN expects ${this.in_channels.length} inputs, got ${inputs.length}`);
+      if (inputs.length !== this.in_channels.length) {
+        throw new ValueError('NN_BAD_INPUT', `FPN expects ${this.in_channels.length} input levels (in_channels), got ${inputs.length}`);
+      }
       const laterals = [...this.lateral_convs].map((conv, i) => conv.forward(inputs[i + this.start_level]!));
       const used = laterals.length;
       for (let i = used - 1; i > 0; i--) laterals[i - 1] = this.upsampleAdd(laterals[i - 1]!, laterals[i]!);
