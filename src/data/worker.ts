@@ -3,6 +3,7 @@
  * then answers `{id, indices, positions, epoch}` requests with collated batches whose buffers are
  * transferred (not copied). Errors are sent back as data (code, message, file) — never thrown.
  */
+import { createRequire } from 'node:module';
 import { parentPort, workerData } from 'node:worker_threads';
 import { DetkitError } from '../utils/errors.js';
 import { buildDataset, type DatasetConfig } from './builder.js';
@@ -14,7 +15,10 @@ export interface WorkerInit {
   datasetCfg: DatasetConfig;
   seed: number;
   sizeDivisor: number;
-  /** Modules to import first (custom transforms registered outside data/). */
+  /**
+   * Modules to load first (custom transforms registered outside data/): absolute paths of `.ts`/`.js`
+   * files. They are `require`d through tsx's CommonJS hook, so they share this thread's registries.
+   */
   imports: string[];
 }
 
@@ -54,7 +58,8 @@ process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
 }) as typeof process.emitWarning;
 const port = parentPort!;
 const ready = (async () => {
-  for (const m of init.imports) await import(m);
+  const req = createRequire(import.meta.url);
+  for (const m of init.imports) req(m);
   return buildDataset(init.datasetCfg);
 })();
 

@@ -110,6 +110,31 @@ describe('DataLoader', () => {
     expect(withWorkers.slice(0, 10)).not.toEqual(withWorkers.slice(10)); // flipped, then not
   });
 
+  it('a worker that dies rejects its batches with DATA_WORKER_DIED instead of hanging', async () => {
+    const plugin = join(dir, 'crash_plugin.ts');
+    const root = new URL('../../src/registry/root.ts', import.meta.url).pathname;
+    writeFileSync(
+      plugin,
+      `import { PIPELINES } from ${JSON.stringify(root)};\n` +
+        `class Crash { static readonly type = 'Crash'; apply(r: { img_info: { filename: string } }) { if (r.img_info.filename === '5.png') process.exit(3); return r; } toString() { return 'Crash'; } }\n` +
+        `if (!PIPELINES.has('Crash')) PIPELINES.register('Crash', Crash);\n`,
+    );
+    await import(plugin);
+    const crashCfg = { ...cfg, pipeline: [{ type: 'Crash' }, ...smallTrainPipeline([64, 48])] };
+    const dl = buildDataloader(buildDataset(crashCfg), { samples_per_gpu: 2, workers_per_gpu: 2, shuffle: false, worker_imports: [plugin] });
+    loaders.push(dl);
+    const t0 = Date.now();
+    let err: unknown;
+    try {
+      for await (const _ of dl) void _;
+    } catch (e) {
+      err = e;
+    }
+    expect((err as { code?: string }).code).toBe('DATA_WORKER_DIED');
+    expect((err as Error).message).toMatch(/loader worker \d stopped: exit code 3/);
+    expect(Date.now() - t0).toBeLessThan(30_000);
+  });
+
   it('a corrupt image in a worker rejects with the file and transform, and does not stall', async () => {
     writeFileSync(join(dir, 'img', '3.png'), 'garbage');
     try {
