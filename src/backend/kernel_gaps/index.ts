@@ -10,21 +10,24 @@ import { conv2DGradConfig } from './conv2d_grad.js';
 import { depthwiseConv2dNativeBackpropFilterConfig } from './depthwise_conv2d_native_backprop_filter.js';
 import { depthwiseConv2dNativeBackpropInputConfig } from './depthwise_conv2d_native_backprop_input.js';
 import { gatherNdGradConfig } from './gather_nd_grad.js';
+import { gatherV2Config } from './gather_v2.js';
 import { maxPoolGradConfig } from './max_pool_grad.js';
 import { stridedSliceGradConfig } from './strided_slice_grad.js';
 import { unsortedSegmentSumConfig } from './unsorted_segment_sum.js';
+import { replacedKernels } from './utils.js';
 import { zeroGradConfigs } from './zero_grads.js';
 
 /**
  * Kernels registered for `wasm`. Entries whose name wasm already has replace its kernel
  * (`Conv2DBackpropInput`: wasm's is a scalar loop, ours is an XNNPACK conv; `MaxPoolGrad`: wasm's
- * drops windows whose values are all negative).
+ * drops windows whose values are all negative; `GatherV2`: wasm's copies element by element).
  */
 export const WASM_KERNEL_GAPS: readonly KernelConfig[] = [
   conv2DBackpropFilterConfig,
   conv2DBackpropInputConfig,
   depthwiseConv2dNativeBackpropFilterConfig,
   depthwiseConv2dNativeBackpropInputConfig,
+  gatherV2Config,
   maxPoolGradConfig,
   unsortedSegmentSumConfig,
 ];
@@ -45,7 +48,11 @@ export function registerKernelGaps(): void {
   if (registered) return;
   registered = true;
   for (const k of WASM_KERNEL_GAPS) {
-    if (getKernel(k.kernelName, k.backendName) !== undefined) unregisterKernel(k.kernelName, k.backendName);
+    const own = getKernel(k.kernelName, k.backendName);
+    if (own !== undefined) {
+      replacedKernels.set(k.kernelName, own);
+      unregisterKernel(k.kernelName, k.backendName);
+    }
     registerKernel(k);
   }
   for (const g of GRADIENT_GAPS) registerGradient(g);

@@ -3,8 +3,7 @@
  * gradient of every window whose values are all negative (its running max starts at 0).
  *
  * The input gradient routes each `dy` element to the position of its window's maximum:
- * `MaxPoolWithArgmax` (wasm, C++) finds the flat positions, `ScatterNd` (which accumulates) adds
- * `dy` there. Ties go to the first maximum in row-major window order, as on the cpu backend.
+ * `MaxPoolWithArgmax` (wasm, C++) finds the flat positions, one JS pass adds `dy` there. Ties go to the first maximum in row-major window order, as on the cpu backend.
  * wasm's `MaxPoolWithArgmax` has the same flaw (its running max starts at FLT_MIN), so inputs
  * with values ≤ 0 are shifted to `x − min(x) + 1` first.
  * Porting note: the shift rounds values within ~1 ulp of `max − min` together, so near-exact
@@ -12,12 +11,7 @@
  */
 import { backend_util, MaxPoolGrad, util } from '@tensorflow/tfjs-core';
 import type { KernelBackend, KernelConfig, KernelFunc, MaxPoolGradAttrs, TensorInfo } from '@tensorflow/tfjs-core';
-import { KernelScope } from './utils.js';
-
-interface HeapBackend extends KernelBackend {
-  typedArrayFromHeap(t: TensorInfo): Float32Array;
-  makeOutput(shape: number[], dtype: string, memoryOffset?: number, values?: Float32Array): TensorInfo;
-}
+import { heapViews, KernelScope, type HeapBackend } from './utils.js';
 
 /** `x` itself when all its values are > 0, else `x − min(x) + 1` (owned by the scope). */
 function positive(s: KernelScope, x: TensorInfo): TensorInfo {
@@ -38,7 +32,8 @@ function maxPoolGradWasm(args: {
   const { filterSize, strides, pad, dimRoundingMode } = args.attrs;
   const info = backend_util.computePool2DInfo(
     input.shape as [number, number, number, number], filterSize, strides, 1, pad, dimRoundingMode);
-  const s = new KernelScope(args.backend, 'wasm');
+  const backend = args.backend as HeapBackend;
+  const s = new KernelScope(backend, 'wasm');
   try {
     // Explicit pads keep `dimRoundingMode` (the argmax kernel has none).
     const explicit = [[0, 0], [info.padInfo.top, info.padInfo.bottom], [info.padInfo.left, info.padInfo.right], [0, 0]];
@@ -49,10 +44,11 @@ function maxPoolGradWasm(args: {
       includeBatchInIndex: true,
     });
     const m = util.sizeFromShape(dy.shape);
-    const out = s.run('ScatterNd', { indices: s.reshape(argmax!, [m, 1]), updates: s.reshape(dy, [m]) }, {
-      shape: [util.sizeFromShape(input.shape)],
-    });
-    return s.keep(s.reshape(out, input.shape));
+    const out = backend.makeOutput(input.shape, 'float32');
+    const [pos, g, ov] = heapViews(backend, [argmax!, dy, out]);
+    ov!.fill(0);
+    for (let j = 0; j < m; j++) ov![pos![j]!]! += g![j]!;
+    return out;
   } finally {
     s.dispose();
   }

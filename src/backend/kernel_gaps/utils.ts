@@ -7,7 +7,43 @@
  * {@link KernelScope.dispose}; the scope does it for everything it created except the result.
  */
 import { getKernel } from '@tensorflow/tfjs-core';
-import type { KernelBackend, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelBackend, KernelConfig, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
+
+/**
+ * The backend's own kernels that a gap kernel replaced, by kernel name (filled by
+ * `registerKernelGaps`), for the cases the replacement hands back to them.
+ */
+export const replacedKernels = new Map<string, KernelConfig>();
+const setUp = new Set<string>();
+
+/**
+ * Runs the backend's own kernel `name` that a gap kernel replaced. Its `setupFunc` (e.g. the
+ * wasm `cwrap`) never ran, because it was unregistered before the backend initialised, so it is
+ * run here once.
+ */
+export function callReplaced(name: string, args: { inputs: unknown; backend: KernelBackend; attrs: unknown }): TensorInfo | TensorInfo[] {
+  const k = replacedKernels.get(name);
+  if (k === undefined) throw new Error(`no replaced kernel '${name}' to fall back to`);
+  if (!setUp.has(name)) {
+    k.setupFunc?.(args.backend);
+    setUp.add(name);
+  }
+  return k.kernelFunc(args as never);
+}
+
+/** The parts of the wasm backend the JS kernels use (typed views on its heap). */
+export interface HeapBackend extends KernelBackend {
+  typedArrayFromHeap(t: TensorInfo): Float32Array | Int32Array | Uint8Array;
+  makeOutput(shape: number[], dtype: string, memoryOffset?: number, values?: Float32Array | Int32Array): TensorInfo;
+}
+
+/**
+ * Typed views of `tensors` on the wasm heap. Take them after the last allocation (`makeOutput`,
+ * kernel calls): growing the heap detaches earlier views.
+ */
+export function heapViews(backend: HeapBackend, tensors: TensorInfo[]): Array<Float32Array | Int32Array | Uint8Array> {
+  return tensors.map((t) => backend.typedArrayFromHeap(t));
+}
 
 /**
  * Runs kernels of one backend inside a kernel function and frees the intermediates it made.
