@@ -83,6 +83,42 @@ describe('DataLoader', () => {
     expect(digest(await collect(0, 8))).not.toEqual(a);
   });
 
+  it("mmdet's test pipeline (MultiScaleFlipAug, ImageToTensor) collates in order with test metas", async () => {
+    const testCfg = {
+      ...cfg,
+      test_mode: true,
+      pipeline: [
+        { type: 'LoadImageFromFile' },
+        {
+          type: 'MultiScaleFlipAug',
+          img_scale: [64, 48],
+          flip: false,
+          transforms: [
+            { type: 'Resize', keep_ratio: true },
+            { type: 'RandomFlip' },
+            { type: 'Normalize', mean: [123.675, 116.28, 103.53], std: [58.395, 57.12, 57.375], to_rgb: true },
+            { type: 'Pad', size_divisor: 32 },
+            { type: 'ImageToTensor', keys: ['img'] },
+            { type: 'Collect', keys: ['img'] },
+          ],
+        },
+      ],
+    };
+    const dl = buildDataloader(buildDataset(testCfg), { samples_per_gpu: 1, workers_per_gpu: 0, shuffle: false });
+    const files: string[] = [];
+    for await (const b of dl) {
+      const m = b.samples[0]!.meta;
+      files.push(m.ori_filename);
+      expect(m.flip).toBe(false);
+      expect(b.imgShape[1] % 32).toBe(0);
+      // keep_ratio into (64, 48): f = min(64 / long, 48 / short); 64x40 → f = 1; 40x60 → f = 64/60,
+      // w = int(40 * 1.0667 + 0.5) = 43, h = 64
+      expect(m.img_shape).toEqual(m.ori_shape[0] > m.ori_shape[1] ? [64, 43, 3] : [40, 64, 3]);
+      expect(b.samples[0]!.gt_bboxes).toBeUndefined();
+    }
+    expect(files).toEqual(Array.from({ length: 10 }, (_, i) => `${i}.png`));
+  });
+
   it('MultiImageMixDataset skip_type_keys changes reach persistent workers', async () => {
     const mixCfg = {
       type: 'MultiImageMixDataset',
