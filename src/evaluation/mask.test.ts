@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   bbIou,
+  frPyObjects,
   rleArea,
   rleDecode,
   rleEncode,
@@ -92,6 +93,14 @@ describe('polygons and boxes (rleFrPoly, rleFrBbox)', () => {
       10,
     );
     expect(rleArea(r)).toBe(4 + 9);
+  });
+  it('frPyObjects: lists give one RLE per object, single objects one RLE', () => {
+    const polys = frPyObjects([[0, 0, 0, 2, 2, 2, 2, 0], [5, 5, 5, 8, 8, 8, 8, 5]], 10, 10) as ReturnType<typeof rleFrPoly>[];
+    expect(polys.map(rleArea)).toEqual([4, 9]);
+    const boxes = frPyObjects([[0, 0, 2, 2], [1, 1, 3, 3]], 10, 10) as ReturnType<typeof rleFrPoly>[];
+    expect(boxes.map(rleArea)).toEqual([4, 9]);
+    expect(rleArea(frPyObjects([1, 1, 3, 3], 10, 10) as ReturnType<typeof rleFrPoly>)).toBe(9);
+    expect(rleArea(frPyObjects({ size: [2, 2], counts: [1, 2, 1] }, 2, 2) as ReturnType<typeof rleFrPoly>)).toBe(2);
   });
   it('uncompressed RLE takes the image size; unsupported input is rejected', () => {
     const r = segmToRle({ size: [2, 2], counts: [1, 2, 1] }, 2, 2);

@@ -320,32 +320,35 @@ export function rleFromObject(obj: unknown, h?: number, w?: number): RawRle {
 }
 
 /**
- * pycocotools `annToRLE` / `frPyObjects` for one annotation's `segmentation`: a list of polygons
- * (merged into one mask), an uncompressed RLE, or a compressed RLE.
- * Porting note: pycocotools reads a list whose first element has exactly 4 numbers as a list of
- * boxes; that quirk is kept.
+ * pycocotools `frPyObjects(pyobj, h, w)`: a list of boxes, polygons or uncompressed RLEs gives a list
+ * of RLEs (one per object, not merged); a single box, polygon or RLE dict gives one RLE.
+ * Porting note: as in pycocotools, a list whose first element has exactly 4 numbers is read as boxes.
+ * @throws ValueError `MASK_BAD_SEGMENTATION` ("input type is not supported.")
+ */
+export function frPyObjects(pyobj: unknown, h: number, w: number): RawRle | RawRle[] {
+  const isRleDict = (o: unknown): boolean => typeof o === 'object' && o !== null && !Array.isArray(o) && 'counts' in o && 'size' in o;
+  if (Array.isArray(pyobj) && pyobj.length > 0) {
+    const first = pyobj[0] as unknown;
+    if (Array.isArray(first) && first.length === 4) return pyobj.map((bb) => rleFrBbox(bb as number[], h, w));
+    if (Array.isArray(first) && first.length > 4) return pyobj.map((poly) => rleFrPoly(poly as number[], h, w));
+    if (isRleDict(first)) return pyobj.map((o) => rleFromObject(o, h, w));
+    if (typeof first === 'number' && pyobj.length === 4) return rleFrBbox(pyobj as number[], h, w);
+    if (typeof first === 'number' && pyobj.length > 4) return rleFrPoly(pyobj as number[], h, w);
+  } else if (isRleDict(pyobj)) return rleFromObject(pyobj, h, w);
+  throw new ValueError('MASK_BAD_SEGMENTATION', 'input type is not supported.');
+}
+
+/**
+ * pycocotools `annToRLE` for one annotation's `segmentation`: polygons (several parts are merged
+ * into one mask), an uncompressed RLE (read for the `h × w` image), or a compressed RLE.
  * @param segm the `segmentation` value
  * @param h image height, @param w image width
  * @throws ValueError `MASK_BAD_SEGMENTATION` for anything else
  */
 export function segmToRle(segm: unknown, h: number, w: number): RawRle {
-  if (Array.isArray(segm)) {
-    if (segm.length === 0) return rleMerge([]);
-    const first = segm[0] as unknown;
-    if (Array.isArray(first)) {
-      if (first.length === 4) return rleMerge(segm.map((bb) => rleFrBbox(bb as number[], h, w)));
-      if (first.length > 4) return rleMerge(segm.map((poly) => rleFrPoly(poly as number[], h, w)));
-    }
-    if (typeof first === 'number') {
-      if (segm.length === 4) return rleFrBbox(segm as number[], h, w);
-      if (segm.length > 4) return rleFrPoly(segm as number[], h, w);
-    }
-    throw new ValueError('MASK_BAD_SEGMENTATION', 'input type is not supported.');
-  }
-  if (typeof segm === 'object' && segm !== null && 'counts' in segm && 'size' in segm) {
-    return rleFromObject(segm, h, w);
-  }
-  throw new ValueError('MASK_BAD_SEGMENTATION', 'input type is not supported.');
+  if (Array.isArray(segm) && segm.length === 0) return rleMerge([]);
+  const r = frPyObjects(segm, h, w);
+  return Array.isArray(r) ? rleMerge(r) : r;
 }
 
 /**
