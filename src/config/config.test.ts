@@ -282,6 +282,23 @@ describe('Config.mergeFromDict (item 48)', () => {
     });
   });
 
+  it('reports options that put a value where a later option needs a dict, as Python does', () => {
+    const cfg = new Config({ a: 1 });
+    expect(() => cfg.mergeFromDict(parseCfgOptions(['p.q=x', 'p.q.r=1']))).toThrow("'str' object does not support item assignment");
+    expect(() => cfg.mergeFromDict(parseCfgOptions(['p.q=1.', 'p.q.r.s=1']))).toThrow("'float' object has no attribute 'setdefault'");
+    expect(() => cfg.mergeFromDict(parseCfgOptions(['p=[1]', 'p.r=1']))).toThrow('list indices must be integers or slices, not str');
+  });
+
+  it('prints tuples from --cfg-options as tuples in merge errors', () => {
+    const cfg = new Config({ lr: 0.5 });
+    expect(() => cfg.mergeFromDict(parseCfgOptions(['lr.x=(a,b)']))).toThrow(
+      "lr={'x': ('a', 'b')} in child config cannot inherit from base because lr is a dict in the child config but is of type <class 'float'> in base config.",
+    );
+    cfg.mergeFromDict(parseCfgOptions(['scale=(1333,800)']));
+    expect(cfg.prettyText).toContain('scale = (1333, 800)\n');
+    expect(cfg.toDict()).toEqual({ lr: 0.5, scale: [1333, 800] });
+  });
+
   it('does not mutate the source dicts', () => {
     const src = { a: { b: 1 } };
     const cfg = new Config(src);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseCfgOptions, parseIntFloatBool, parseIterable } from './dict_action.js';
 import { AssertionError_, ValueError } from '../utils/errors.js';
+import { pyRepr } from './py_repr.js';
 
 // Expected values: engine-spec §7.8 item 49 and mmcv's DictAction docstrings (Python results,
 // tuples written as arrays).
@@ -41,6 +42,19 @@ describe('DictAction value parsing', () => {
     expect(Number.isNaN(parseIntFloatBool('nan'))).toBe(true);
     expect(parseIntFloatBool('1__0')).toBe('1__0');
     expect(parseIntFloatBool('_1')).toBe('_1');
+  });
+
+  it('keeps tuples and floats visible to Python-style messages', () => {
+    // CPython: repr({'k': DictAction._parse_iterable(v)})
+    expect(pyRepr(parseCfgOptions(['k=(a)']))).toBe("{'k': ('a',)}");
+    expect(pyRepr(parseCfgOptions(['k=[(1,2.),[3.]]']))).toBe("{'k': [(1, 2.0), [3.0]]}");
+    expect(pyRepr(parseCfgOptions(['k=1.', 'j=1e3', 'i=1_0']))).toBe("{'k': 1.0, 'j': 1000.0, 'i': 10}");
+    expect(pyRepr(parseCfgOptions(['k=()']))).toBe("{'k': ()}");
+  });
+
+  it('stops where mmcv would recurse forever', () => {
+    expect(() => parseIterable('Auf(0,i)')).toThrow(ValueError);
+    expect(() => parseIterable('],a[')).toThrow('Cannot parse "],a[": its brackets are not nested properly');
   });
 
   it('rejects imbalanced brackets with mmcv\'s message', () => {

@@ -5,11 +5,11 @@
  * Values Python parses as floats with an integral value (`1.`, `2.0`, `1e3`) are marked as floats
  * on their container (see `float_marks.ts`), so mmcv's messages can print them as `1.0`.
  *
- * Porting note: tuples become arrays. mmcv keeps only the last `--cfg-options` occurrence;
+ * Porting note: tuples become arrays (flagged as tuples for Python-style messages). mmcv keeps only the last `--cfg-options` occurrence;
  * detkit's CLI collects every occurrence (mmengine behaviour), later keys overriding earlier ones.
  */
 import { AssertionError_, ValueError } from '../utils/errors.js';
-import { markFloat } from './float_marks.js';
+import { markFloat, markTuple } from './float_marks.js';
 
 /** One `--cfg-options` value after parsing: a scalar or (nested) array of them. */
 export type CfgOptionValue = number | boolean | string | null | CfgOptionValue[];
@@ -82,6 +82,7 @@ function findNextComma(s: string): number {
  * `[...]`/`(...)`/`a,b` into arrays (recursively) and other text with {@link parseIntFloatBool}.
  * @example parseIterable('[(1, 2, 3), [a, b], c]') // [[1, 2, 3], ['a', 'b'], 'c']
  * @throws AssertionError_ `CONFIG_OPTION_BRACKETS` on unbalanced brackets
+ * @throws ValueError `CONFIG_OPTION_BRACKETS` on brackets nested so that mmcv would recurse forever
  */
 export function parseIterable(raw: string): CfgOptionValue {
   return parseIterableMarked(raw).value;
@@ -90,10 +91,15 @@ export function parseIterable(raw: string): CfgOptionValue {
 /** {@link parseIterable}, also telling whether a scalar result is a Python float. */
 function parseIterableMarked(raw: string): { value: CfgOptionValue; isFloat: boolean } {
   let val = raw.replace(/^['"]+|['"]+$/g, '').replace(/ /g, '');
-  if ((val.startsWith('(') && val.endsWith(')')) || (val.startsWith('[') && val.endsWith(']'))) {
-    val = val.slice(1, -1);
-  } else if (!val.includes(',')) {
-    return parseScalar(val);
+  const isTupleText = val.startsWith('(') && val.endsWith(')');
+  const wrapped = isTupleText || (val.startsWith('[') && val.endsWith(']'));
+  if (wrapped) val = val.slice(1, -1);
+  else if (!val.includes(',')) return parseScalar(val);
+  if (!wrapped && findNextComma(val) === val.length) {
+    // A comma, but none at the top level (e.g. `],a[`): Python recurses on the same text until RecursionError.
+    throw new ValueError('CONFIG_OPTION_BRACKETS', `Cannot parse "${val}": its brackets are not nested properly`, {
+      hint: 'write lists as [a,b] or a,b and tuples as (a,b)',
+    });
   }
   const values: CfgOptionValue[] = [];
   while (val.length > 0) {
@@ -103,7 +109,7 @@ function parseIterableMarked(raw: string): { value: CfgOptionValue; isFloat: boo
     if (item.isFloat) markFloat(values, values.length - 1, true);
     val = val.slice(comma + 1);
   }
-  return { value: values, isFloat: false };
+  return { value: isTupleText ? markTuple(values) : values, isFloat: false };
 }
 
 /**

@@ -1,16 +1,31 @@
 /**
- * @module Which config numbers are Python floats with an integral value (`1.0`, `2.0`).
+ * @module Which config numbers are Python floats with an integral value (`1.0`, `2.0`), and which
+ * arrays are Python tuples (`(1333, 800)` from `--cfg-options`).
  *
  * JS has one number type, but mmcv's messages print `1.0` and `<class 'float'>` where the file
  * said `1.0`. The YAML/JSON loaders and the `--cfg-options` parser record such values as a
  * non-enumerable set of keys on their container; copies and merges carry the marks along, and
  * the Python `repr` of error messages and pretty text reads them. Non-integral numbers need no
- * mark (they can only be floats). Porting note: `.ts/.js` configs cannot say `1.0` apart from `1`.
+ * mark (they can only be floats). Tuples are arrays flagged the same way, so messages print
+ * `('a', 'b')` where mmcv does; everywhere else they are plain arrays (JSON has no tuples).
+ * Porting note: `.ts/.js` configs cannot say `1.0` apart from `1`.
  */
 
 const FLOAT_KEYS = Symbol.for('detkit.config.floatKeys');
+const TUPLE = Symbol.for('detkit.config.tuple');
 
-type Marked = { [FLOAT_KEYS]?: Set<string> };
+type Marked = { [FLOAT_KEYS]?: Set<string>; [TUPLE]?: true };
+
+/** Flags an array as a Python tuple. */
+export function markTuple<T extends unknown[]>(arr: T): T {
+  Object.defineProperty(arr, TUPLE, { value: true, enumerable: false, configurable: true, writable: true });
+  return arr;
+}
+
+/** Whether an array was a Python tuple. */
+export function isTuple(v: unknown): boolean {
+  return Array.isArray(v) && (v as Marked)[TUPLE] === true;
+}
 
 /** A float with an integral value as a loader produces it, before it is unwrapped into a number. */
 export class PyFloat {
@@ -42,8 +57,9 @@ export function isFloatAt(container: unknown, key: string | number): boolean {
   return (container as Marked)[FLOAT_KEYS]?.has(String(key)) ?? false;
 }
 
-/** Copies the float marks of `from` onto `to` (same keys). */
+/** Copies the float marks (same keys) and the tuple flag of `from` onto `to`. */
 export function copyFloatMarks(from: object, to: object): void {
+  if (isTuple(from) && Array.isArray(to)) markTuple(to);
   const marks = (from as Marked)[FLOAT_KEYS];
   if (marks === undefined || marks.size === 0) return;
   Object.defineProperty(to, FLOAT_KEYS, { value: new Set(marks), enumerable: false, configurable: true, writable: true });

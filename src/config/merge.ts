@@ -10,7 +10,7 @@
 import { KeyError, TypeError_ } from '../utils/errors.js';
 import { attachConfigMeta, configFileOf, joinConfigPath } from '../utils/config_meta.js';
 import { AttributeError_ } from './errors.js';
-import { copyFloatMarks, isFloatAt, markFloat } from './float_marks.js';
+import { copyFloatMarks, isFloatAt, isTuple, markFloat } from './float_marks.js';
 import { pyRepr, pyTypeName, pyTypeRepr } from './py_repr.js';
 
 /** A config dict node: a plain object (mmcv `ConfigDict`). */
@@ -76,7 +76,7 @@ export function attachTree(node: unknown, file: string | undefined, root = ''): 
  * @throws KeyError `CONFIG_INDEX_OUT_OF_RANGE` when a list index is past the end
  */
 export function mergeAIntoB(a: unknown, b: unknown, allowListKeys = false, path = '', file?: string, aIsFloat = false, bIsFloat = false): unknown {
-  if (!isPlainDict(b) && !Array.isArray(b)) {
+  if (!isPlainDict(b) && !(Array.isArray(b) && !isTuple(b))) {
     throw new AttributeError_('CONFIG_MERGE_ATTRIBUTE', `'${pyTypeName(b, bIsFloat)}' object has no attribute 'copy'`, { configPath: path, file });
   }
   if (!isPlainDict(a)) {
@@ -112,7 +112,7 @@ export function mergeAIntoB(a: unknown, b: unknown, allowListKeys = false, path 
       // so a stray `_delete_: true` on a new key survives in the result.
       if (Object.hasOwn(out, key) && !popDelete(v)) {
         const base = out[key];
-        const allowed = isPlainDict(base) || (allowListKeys && Array.isArray(base));
+        const allowed = isPlainDict(base) || (allowListKeys && Array.isArray(base) && !isTuple(base));
         if (!allowed) {
           throw new TypeError_(
             'CONFIG_MERGE_TYPE',
@@ -206,19 +206,24 @@ export function expandDottedKeys(options: Readonly<Record<string, unknown>>): Co
   const root: ConfigNode = {};
   for (const [fullKey, v] of Object.entries(options)) {
     const keys = fullKey.split('.');
-    let d: ConfigNode = root;
+    const last = keys[keys.length - 1]!;
+    let d: unknown = root;
+    let dIsFloat = false;
     for (const sub of keys.slice(0, -1)) {
-      if (!Object.hasOwn(d, sub)) d[sub] = {};
-      const next = d[sub];
-      if (!isPlainDict(next)) {
-        throw new TypeError_('CONFIG_OPTION_SYNTAX', `option ${fullKey}: '${sub}' was already given a value (${pyRepr(next)})`, {
-          configPath: fullKey,
-        });
+      if (!isPlainDict(d)) {
+        // Python: `d.setdefault(...)` where an earlier option put a plain value.
+        throw new AttributeError_('CONFIG_OPTION_SYNTAX', `'${pyTypeName(d, dIsFloat)}' object has no attribute 'setdefault'`, { configPath: fullKey });
       }
-      d = next;
+      if (!Object.hasOwn(d, sub)) d[sub] = {};
+      dIsFloat = isFloatAt(d, sub);
+      d = d[sub];
     }
-    d[keys[keys.length - 1]!] = v;
-    markFloat(d, keys[keys.length - 1]!, isFloatAt(options, fullKey));
+    if (!isPlainDict(d)) {
+      const msg = Array.isArray(d) && !isTuple(d) ? 'list indices must be integers or slices, not str' : `'${pyTypeName(d, dIsFloat)}' object does not support item assignment`;
+      throw new TypeError_('CONFIG_OPTION_SYNTAX', msg, { configPath: fullKey });
+    }
+    d[last] = v;
+    markFloat(d, last, isFloatAt(options, fullKey));
   }
   return root;
 }

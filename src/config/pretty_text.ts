@@ -8,7 +8,7 @@
  * same look (a value stays on one line when it fits in 79 columns, otherwise one item per line).
  */
 import { TypeError_ } from '../utils/errors.js';
-import { isFloatAt } from './float_marks.js';
+import { isFloatAt, isTuple } from './float_marks.js';
 import { isPlainDict } from './merge.js';
 import { pyRepr, pyStrRepr } from './py_repr.js';
 
@@ -25,7 +25,11 @@ function isPyIdentifier(k: string): boolean {
 
 /** One-line Python literal of a value (`isFloat`: an integral number written as a float). */
 function pyInline(v: unknown, isFloat = false): string {
-  if (Array.isArray(v)) return `[${v.map((x, i) => pyInline(x, isFloatAt(v, i))).join(', ')}]`;
+  if (Array.isArray(v)) {
+    const items = v.map((x, i) => pyInline(x, isFloatAt(v, i)));
+    if (isTuple(v)) return items.length === 1 ? `(${items[0]},)` : `(${items.join(', ')})`;
+    return `[${items.join(', ')}]`;
+  }
   if (isPlainDict(v)) {
     const entries = Object.entries(v);
     if (entries.every(([k]) => isPyIdentifier(k))) return `dict(${entries.map(([k, x]) => `${k}=${pyInline(x, isFloatAt(v, k))}`).join(', ')})`;
@@ -42,7 +46,7 @@ function pyBlock(v: unknown, indent: number, used: number, isFloat = false): str
   const pad = ' '.repeat(indent + INDENT);
   if (Array.isArray(v)) {
     const items = v.map((x, i) => pad + pyBlock(x, indent + INDENT, pad.length, isFloatAt(v, i)));
-    return `[\n${items.join(',\n')}]`;
+    return isTuple(v) ? `(\n${items.join(',\n')}${items.length === 1 ? ',' : ''})` : `[\n${items.join(',\n')}]`;
   }
   const entries = Object.entries(v as Record<string, unknown>);
   const mapping = !entries.every(([k]) => isPyIdentifier(k));

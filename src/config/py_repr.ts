@@ -7,7 +7,7 @@
  * its container marks it as a float (a YAML/JSON/`--cfg-options` `1.0`, see `float_marks.ts`);
  * any other number prints as a Python `float` (`0.5`, `1e-05`).
  */
-import { isFloatAt } from './float_marks.js';
+import { isFloatAt, isTuple } from './float_marks.js';
 
 /**
  * Python's `repr(str)`: single quotes unless the text holds `'` and no `"`; escapes `\\`, the
@@ -71,7 +71,11 @@ export function pyRepr(value: unknown, isFloat = false): string {
   if (typeof value === 'bigint') return value.toString();
   if (typeof value === 'string') return pyStrRepr(value);
   if (typeof value === 'function') return `<function ${value.name || '<lambda>'}>`;
-  if (Array.isArray(value)) return `[${value.map((v, i) => pyRepr(v, isFloatAt(value, i))).join(', ')}]`;
+  if (Array.isArray(value)) {
+    const items = value.map((v, i) => pyRepr(v, isFloatAt(value, i)));
+    if (isTuple(value)) return items.length === 1 ? `(${items[0]},)` : `(${items.join(', ')})`;
+    return `[${items.join(', ')}]`;
+  }
   if (typeof value === 'object') {
     const parts = Object.entries(value as Record<string, unknown>).map(([k, v]) => `${pyStrRepr(k)}: ${pyRepr(v, isFloatAt(value, k))}`);
     return `{${parts.join(', ')}}`;
@@ -97,6 +101,6 @@ export function pyTypeName(value: unknown, isFloat = false): string {
   if (typeof value === 'bigint') return 'int';
   if (typeof value === 'string') return 'str';
   if (typeof value === 'function') return 'function';
-  if (Array.isArray(value)) return 'list';
+  if (Array.isArray(value)) return isTuple(value) ? 'tuple' : 'list';
   return 'dict';
 }
