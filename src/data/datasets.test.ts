@@ -153,6 +153,17 @@ describe('XML / VOC', () => {
     expect(() => ds.get_ann_info(0)).toThrow(/0004\.xml: object 'dog' has xmax < xmin/);
     expect(() => new VOCDataset({ ann_file: join(root2, 'ImageSets', 'ids.txt'), img_prefix: join(dir, 'voc3'), pipeline: [] })).toThrow();
   });
+  it('takes the size from the image when the XML has no <size>', async () => {
+    const root = vocRoot('voc4', { '0005': xml(obj('dog', [1, 1, 20, 20]), '') });
+    const { writeImage } = await import('../testing/data.js');
+    await writeImage(join(root, 'JPEGImages', '0005.jpg'), 48, 36, () => [1, 2, 3], 'jpg');
+    const ds = new VOCDataset({ ann_file: join(root, 'ImageSets', 'ids.txt'), img_prefix: root, pipeline: [] });
+    expect(ds.data_infos[0]).toMatchObject({ width: 48, height: 36 });
+    await writeImage(join(root, 'JPEGImages', '0005.png'), 33, 35, () => [1, 2, 3], 'png');
+    const { imageSize } = await import('./image_size.js');
+    expect(imageSize(join(root, 'JPEGImages', '0005.png'))).toEqual([33, 35]);
+  });
+
   it('the XML reader handles entities, attributes and CDATA', () => {
     const r = parseXml('<a x="1 &amp; 2"><b>&lt;ok&gt;</b><c><![CDATA[<raw>]]></c><d/></a>');
     expect(r.attrib.x).toBe('1 & 2');

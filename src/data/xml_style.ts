@@ -2,13 +2,14 @@
  * @module Port of `mmdet/datasets/xml_style.py` @ v2.28.2 (`XMLDataset`).
  *
  * `ann_file` lists image ids; annotations are `<img_prefix>/<ann_subdir>/<id>.xml`, read with the
- * small reader of `xml_reader.ts`. Porting note: when an XML has no `<size>`, mmdet opens the
- * image; detkit requires `<size>` (and says so).
+ * small reader of `xml_reader.ts`. When an XML has no `<size>`, the image header gives the size
+ * (as mmdet opens the image with PIL).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AssertionError_, FileNotFoundError, ValueError } from '../utils/errors.js';
 import { CustomDataset, type CustomDatasetConfig } from './custom.js';
+import { imageSize } from './image_size.js';
 import type { AnnInfo, ImgInfo } from './pipelines/types.js';
 import { parseXml, xmlFind, xmlFindAll, type XmlElement } from './xml_reader.js';
 
@@ -66,7 +67,10 @@ export class XMLDataset extends CustomDataset {
       const size = xmlFind(root, 'size');
       const xmlFile = join(this.img_prefix, this.annSubdir, `${id}.xml`);
       if (size === undefined) {
-        throw new ValueError('DATA_BAD_XML', `${xmlFile}: no <size> element (detkit needs the image size in the XML)`, { file: xmlFile });
+        const img = join(this.img_prefix, filename);
+        if (!existsSync(img)) throw new FileNotFoundError('DATA_IMAGE_NOT_FOUND', `${xmlFile} has no <size> and its image ${img} does not exist`, { file: img });
+        const [width, height] = imageSize(img);
+        return { id, filename, width, height };
       }
       const width = parseInt(xmlFind(size, 'width')?.text ?? '', 10);
       const height = parseInt(xmlFind(size, 'height')?.text ?? '', 10);
