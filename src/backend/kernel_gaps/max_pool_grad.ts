@@ -1,27 +1,15 @@
 /**
  * @module `MaxPoolGrad` for the wasm backend, replacing tfjs-backend-wasm 4.22's, which drops the
- * gradient of every window whose values are all negative (its running max starts at 0).
+ * gradient of every window whose values are all negative (its running max starts at 0; its
+ * `MaxPoolWithArgmax` has the same flaw, starting at FLT_MIN).
  *
- * The input gradient routes each `dy` element to the position of its window's maximum:
- * `MaxPoolWithArgmax` (wasm, C++) finds the flat positions, one JS pass adds `dy` there. Ties go to the first maximum in row-major window order, as on the cpu backend.
- * wasm's `MaxPoolWithArgmax` has the same flaw (its running max starts at FLT_MIN), so inputs
- * with values ≤ 0 are shifted to `x − min(x) + 1` first.
- * Porting note: the shift rounds values within ~1 ulp of `max − min` together, so near-exact
- * ties may be broken differently than on the cpu backend.
+ * One JS pass over views of the wasm heap: for each output pixel, scan its window channel-wise
+ * (NHWC keeps the inner loop contiguous), remember the first maximum per channel, and add `dy`
+ * there. Ties go to the first maximum in row-major window order, as on the cpu backend.
  */
-import { backend_util, MaxPoolGrad, util } from '@tensorflow/tfjs-core';
+import { backend_util, MaxPoolGrad } from '@tensorflow/tfjs-core';
 import type { KernelBackend, KernelConfig, KernelFunc, MaxPoolGradAttrs, TensorInfo } from '@tensorflow/tfjs-core';
-import { heapViews, KernelScope, type HeapBackend } from './utils.js';
-
-/** `x` itself when all its values are > 0, else `x − min(x) + 1` (owned by the scope). */
-function positive(s: KernelScope, x: TensorInfo): TensorInfo {
-  const backend = s.backend as HeapBackend;
-  const min = s.run('Min', { x }, { axis: x.shape.map((_, i) => i), keepDims: false });
-  const m = backend.typedArrayFromHeap(min)[0]!;
-  if (m > 0) return x;
-  const shift = s.own(backend.makeOutput([], 'float32', undefined, Float32Array.of(1 - m)));
-  return s.run('Add', { a: x, b: shift });
-}
+import { heapViews, type HeapBackend } from './utils.js';
 
 function maxPoolGradWasm(args: {
   inputs: { dy?: TensorInfo; input?: TensorInfo; output?: TensorInfo };
@@ -33,25 +21,48 @@ function maxPoolGradWasm(args: {
   const info = backend_util.computePool2DInfo(
     input.shape as [number, number, number, number], filterSize, strides, 1, pad, dimRoundingMode);
   const backend = args.backend as HeapBackend;
-  const s = new KernelScope(backend, 'wasm');
-  try {
-    // Explicit pads keep `dimRoundingMode` (the argmax kernel has none).
-    const explicit = [[0, 0], [info.padInfo.top, info.padInfo.bottom], [info.padInfo.left, info.padInfo.right], [0, 0]];
-    const [, argmax] = s.runMulti('MaxPoolWithArgmax', { x: positive(s, input) }, {
-      filterSize: [info.filterHeight, info.filterWidth],
-      strides: [info.strideHeight, info.strideWidth],
-      pad: explicit as never,
-      includeBatchInIndex: true,
-    });
-    const m = util.sizeFromShape(dy.shape);
-    const out = backend.makeOutput(input.shape, 'float32');
-    const [pos, g, ov] = heapViews(backend, [argmax!, dy, out]);
-    ov!.fill(0);
-    for (let j = 0; j < m; j++) ov![pos![j]!]! += g![j]!;
-    return out;
-  } finally {
-    s.dispose();
+  const out = backend.makeOutput(input.shape, 'float32');
+  const [xa, ga, oa] = heapViews(backend, [input, dy, out]);
+  const x = xa as Float32Array;
+  const g = ga as Float32Array;
+  const o = oa as Float32Array;
+  o.fill(0);
+  const [n, h, w, c] = input.shape as [number, number, number, number];
+  const { outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw } = info;
+  const { effectiveFilterHeight: fh, effectiveFilterWidth: fw, dilationHeight: dh, dilationWidth: dw } = info;
+  const pt = info.padInfo.top;
+  const pl = info.padInfo.left;
+  const best = new Float32Array(c);
+  const at = new Int32Array(c);
+  let gi = 0;
+  for (let b = 0; b < n; b++) {
+    for (let y = 0; y < oh; y++) {
+      const y0 = y * sh - pt;
+      for (let xo = 0; xo < ow; xo++) {
+        const x0 = xo * sw - pl;
+        best.fill(-Infinity);
+        at.fill(-1);
+        for (let ky = 0; ky < fh; ky += dh) {
+          const yy = y0 + ky;
+          if (yy < 0 || yy >= h) continue;
+          for (let kx = 0; kx < fw; kx += dw) {
+            const xx = x0 + kx;
+            if (xx < 0 || xx >= w) continue;
+            const base = ((b * h + yy) * w + xx) * c;
+            for (let ch = 0; ch < c; ch++) {
+              const v = x[base + ch]!;
+              if (v > best[ch]! || at[ch] === -1) {
+                best[ch] = v;
+                at[ch] = base + ch;
+              }
+            }
+          }
+        }
+        for (let ch = 0; ch < c; ch++, gi++) if (at[ch]! >= 0) o[at[ch]!]! += g[gi]!;
+      }
+    }
   }
+  return out;
 }
 
 /** Kernel config: `MaxPoolGrad` on wasm (replaces the backend's kernel). */
