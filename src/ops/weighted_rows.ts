@@ -7,6 +7,9 @@
  * multiply-add per nanosecond here; the same loop in wasm with `f32x4` runs several times faster.
  * The module is assembled below from its opcodes (no toolchain needed); {@link weightedRowSums}
  * falls back to JS when WebAssembly SIMD is unavailable or `C` is not a multiple of 4.
+ *
+ * One module instance serves all calls; its memory grows to the largest call (entry table +
+ * source + result) and is kept for reuse. Offsets are trusted (the caller builds them in range).
  */
 
 /** Encodes an unsigned LEB128 integer. */
