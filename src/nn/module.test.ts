@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
 import { initBackend, tf } from '../backend/index.js';
 import { DetkitError } from '../utils/errors.js';
 import { Rng } from '../utils/rng.js';
@@ -165,5 +165,12 @@ describe('Module', () => {
     m.addModule('relu', new ReLU());
     expect(() => m.addModule('relu', new ReLU())).toThrow(/already exists/);
     expect(() => m.addModule('a.b', new ReLU())).toThrow(/no "\."/);
+  });
+});
+
+describe('Module satisfies the engine contract', () => {
+  it('has every TrainableModel member but the step methods (type-level)', () => {
+    type Contract = Omit<import('../engine/types.js').TrainableModel, 'train_step' | 'val_step'>;
+    expectTypeOf<Module>().toMatchTypeOf<Contract>();
   });
 });

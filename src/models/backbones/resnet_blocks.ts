@@ -36,12 +36,19 @@ type NormModule = Module & { forward(x: tf.Tensor4D): tf.Tensor4D };
 /** A residual block: `forward(x)` = `relu(body(x) + shortcut(x))`. */
 export abstract class ResBlock extends Module {
   static override readonly torchBases: readonly string[] = ['BaseModule'];
-  readonly downsample: Sequential | null;
-  readonly relu: ReLU;
-  protected constructor() {
-    super();
-    this.relu = new ReLU();
-    this.downsample = null;
+  /** Shortcut projection, registered as `downsample` (null: identity shortcut). */
+  protected shortcut: Sequential | null = null;
+  readonly relu = new ReLU();
+
+  /** The shortcut projection (`downsample.0` conv, `downsample.1` norm), or null. */
+  get downsample(): Sequential | null {
+    return this.shortcut;
+  }
+
+  /** Registers the activation and the shortcut after the convs and norms (mmdet's attribute order). */
+  protected addTail(downsample: Sequential | null | undefined): void {
+    this.addModule('relu', this.relu);
+    if (downsample) this.shortcut = this.addModule('downsample', downsample);
   }
   protected addNorm(cfg: NormCfg, channels: number, postfix: number): NormModule {
     const [name, layer] = buildNormLayer(cfg, channels, postfix);
@@ -55,7 +62,7 @@ export abstract class ResBlock extends Module {
    */
   forward(x: tf.Tensor4D): tf.Tensor4D {
     return tf.tidy(() => {
-      const identity = this.downsample === null ? x : this.downsample.forward(x);
+      const identity = this.shortcut === null ? x : this.shortcut.forward(x);
       return tf.relu(tf.add(this.body(x), identity)) as tf.Tensor4D;
     });
   }
@@ -80,8 +87,7 @@ export class BasicBlock extends ResBlock {
     this.bn1 = this.addNorm(norm_cfg, planes, 1);
     this.conv2 = this.addModule('conv2', buildConvLayer(conv_cfg, { in_channels: planes, out_channels: planes, kernel_size: 3, padding: 1, bias: false }));
     this.bn2 = this.addNorm(norm_cfg, planes, 2);
-    this.addModule('relu', this.relu);
-    if (options.downsample) (this as { downsample: Sequential | null }).downsample = this.addModule('downsample', options.downsample);
+    this.addTail(options.downsample);
     this.init_cfg = options.init_cfg ?? null;
   }
 
@@ -118,8 +124,7 @@ export class Bottleneck extends ResBlock {
     this.bn2 = this.addNorm(norm_cfg, planes, 2);
     this.conv3 = this.addModule('conv3', buildConvLayer(conv_cfg, { in_channels: planes, out_channels: planes * Bottleneck.expansion, kernel_size: 1, bias: false }));
     this.bn3 = this.addNorm(norm_cfg, planes * Bottleneck.expansion, 3);
-    this.addModule('relu', this.relu);
-    if (options.downsample) (this as { downsample: Sequential | null }).downsample = this.addModule('downsample', options.downsample);
+    this.addTail(options.downsample);
     this.init_cfg = options.init_cfg ?? null;
   }
 
