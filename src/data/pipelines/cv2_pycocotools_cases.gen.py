@@ -13,6 +13,12 @@ for (w, h), (nw, nh) in [((23, 17), (61, 45)), ((41, 29), (27, 19)), ((32, 24), 
         linear_u8=b64(cv2.resize(img, (nw, nh), interpolation=cv2.INTER_LINEAR)),
         linear_f32=b64(cv2.resize(img.astype(np.float32), (nw, nh), interpolation=cv2.INTER_LINEAR)),
         nearest_u8=b64(cv2.resize(img, (nw, nh), interpolation=cv2.INTER_NEAREST))))
+# mmcv imnormalize_ as mmdet's Normalize(mean, std, to_rgb=True) calls it (mean/std stored as float32)
+nimg = rng.randint(0, 256, (10, 20, 3)).astype(np.uint8)
+mean = np.array([123.675, 116.28, 103.53], dtype=np.float32); std = np.array([58.395, 57.12, 57.375], dtype=np.float32)
+x = nimg.copy().astype(np.float32)
+cv2.cvtColor(x, cv2.COLOR_BGR2RGB, x); cv2.subtract(x, np.float64(mean.reshape(1, -1)), x); cv2.multiply(x, 1 / np.float64(std.reshape(1, -1)), x)
+normalize = dict(w=20, h=10, img=b64(nimg), out=b64(x), mean=[123.675, 116.28, 103.53], std=[58.395, 57.12, 57.375])
 polys = []
 prng = np.random.RandomState(1)
 for k in range(12):
@@ -25,6 +31,6 @@ for k in range(12):
     rle = mu.merge(mu.frPyObjects(segm, h, w))
     polys.append(dict(h=h, w=w, segm=segm, counts=rle['counts'].decode(), mask=b64(mu.decode(rle).astype(np.uint8))))
 json.dump(dict(
-  about='Reference outputs of cv2.resize (INTER_LINEAR / INTER_NEAREST, uint8 and float32 HWC) and pycocotools frPyObjects+merge+decode (row-major uint8 masks), made by data/pipelines test fixture generator with seeded numpy inputs.',
-  tools=dict(opencv=cv2.__version__, numpy=np.__version__, pycocotools='2.0.11'), resize=resize, polys=polys),
+  about='Reference outputs of mmcv imnormalize_ (cv2), cv2.resize (INTER_LINEAR / INTER_NEAREST, uint8 and float32 HWC) and pycocotools frPyObjects+merge+decode (row-major uint8 masks), made by data/pipelines test fixture generator with seeded numpy inputs.',
+  tools=dict(opencv=cv2.__version__, numpy=np.__version__, pycocotools='2.0.11'), resize=resize, normalize=normalize, polys=polys),
   open(__file__.replace('.gen.py', '.json'), 'w'))

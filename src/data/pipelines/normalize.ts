@@ -38,22 +38,27 @@ export class Normalize implements Transform {
         throw new ValueError('DATA_BAD_NORMALIZE', `Normalize: mean/std have ${this.mean.length}/${this.std.length} values but the image has ${c} channels`);
       }
       const out = new Float32Array(img.data.length);
-      const inv = this.std.map((s) => 1 / s);
+      // As mmcv's imnormalize_ (mmdet stores mean/std as float32): cv2.subtract of the float32 mean,
+      // then cv2.multiply by 1/std in double, rounded to float32 — bit-identical to cv2 (checked on
+      // random images against OpenCV 5.0).
+      const inv = this.std.map((s) => 1 / Math.fround(s));
+      const mean = this.mean.map((m) => Math.fround(m));
+      const f = Math.fround;
       const src = img.data;
       const swap = this.to_rgb && c === 3;
       if (c === 3) {
-        const [m0, m1, m2] = this.mean as [number, number, number];
+        const [m0, m1, m2] = mean as [number, number, number];
         const [s0, s1, s2] = inv as [number, number, number];
         const a = swap ? 2 : 0;
         const b = swap ? 0 : 2;
         for (let i = 0; i < out.length; i += 3) {
-          out[i] = (src[i + a]! - m0) * s0;
-          out[i + 1] = (src[i + 1]! - m1) * s1;
-          out[i + 2] = (src[i + b]! - m2) * s2;
+          out[i] = f(src[i + a]! - m0) * s0;
+          out[i + 1] = f(src[i + 1]! - m1) * s1;
+          out[i + 2] = f(src[i + b]! - m2) * s2;
         }
       } else {
         for (let i = 0; i < out.length; i += c) {
-          for (let k = 0; k < c; k++) out[i + k] = (src[i + k]! - this.mean[k]!) * inv[k]!;
+          for (let k = 0; k < c; k++) out[i + k] = f(src[i + k]! - mean[k]!) * inv[k]!;
         }
       }
       results[key] = { data: out, height: img.height, width: img.width, channels: c } satisfies Image;

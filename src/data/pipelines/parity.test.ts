@@ -7,8 +7,10 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { imresize } from './image_ops.js';
 import { poly2mask } from './mask_ops.js';
+import { Normalize } from './normalize.js';
 
 interface Cases {
+  normalize: { w: number; h: number; img: string; out: string; mean: number[]; std: number[] };
   resize: Array<{ w: number; h: number; nw: number; nh: number; img: string; linear_u8: string; linear_f32: string; nearest_u8: string }>;
   polys: Array<{ h: number; w: number; segm: number[][]; counts: string; mask: string }>;
 }
@@ -39,6 +41,14 @@ describe('imresize vs cv2.resize', () => {
       expect(Array.from(imresize(img, c.nw, c.nh, 'nearest').data)).toEqual(Array.from(u8(c.nearest_u8)));
     });
   }
+});
+
+describe('Normalize vs mmcv imnormalize_', () => {
+  it('is bit-identical', () => {
+    const c = cases.normalize;
+    const out = new Normalize({ mean: c.mean, std: c.std, to_rgb: true }).apply({ img: { data: u8(c.img), width: c.w, height: c.h, channels: 3 }, img_fields: ['img'] });
+    expect(Array.from(out.img!.data)).toEqual(Array.from(f32(c.out)));
+  });
 });
 
 describe('poly2mask vs pycocotools', () => {
