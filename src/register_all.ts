@@ -6,3 +6,4 @@ import './engine/index.js';
 import './data/index.js';
 import './models/index.js';
 import './evaluation/index.js';
+import './apis/index.js';

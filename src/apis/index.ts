@@ -1,4 +1,22 @@
 /**
- * @module Registers this folder's components (one explicit list) and re-exports its public API.
+ * @module The high-level API (mmdet `mmdet/apis`): training, testing, and mmdet's own hooks that need
+ * both models and datasets (registered in HOOKS here).
  */
-export {};
+import { HOOKS } from '../registry/root.js';
+import { CheckInvalidLossHook, type CheckInvalidLossHookConfig } from './hooks/check_invalid_loss_hook.js';
+import { NumClassCheckHook, type NumClassCheckHookConfig } from './hooks/num_class_check_hook.js';
+
+declare module '../registry/root.js' {
+  interface HookTypes {
+    NumClassCheckHook: NumClassCheckHookConfig;
+    CheckInvalidLossHook: CheckInvalidLossHookConfig;
+  }
+}
+
+for (const H of [NumClassCheckHook, CheckInvalidLossHook]) HOOKS.register(H.type, H);
+
+export { NumClassCheckHook, CheckInvalidLossHook };
+export { trainDetector, autoScaleLr, type TrainConfig, type TrainDetectorOptions } from './train.js';
+export { trainFromConfig, buildDetector, type TrainMainOptions } from './train_main.js';
+export { singleGpuTest, type SingleGpuTestOptions, type TestableDetector } from './test.js';
+export { initRandomSeed } from './seed.js';

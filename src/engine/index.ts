@@ -81,3 +81,8 @@ export {
   TextLoggerHook,
 };
 export type { DataLoaderLike, LogBufferLike, LoggerLike, NamedVariable, RunnerLike, StepOutputs, TrainableModel } from './types.js';
+export { buildOptimizer, simulateSchedule, runSchedule, SGD, Adam, AdamW, RMSprop, DefaultOptimizerConstructor, clipGradNorm, type OptimizerConfig, type ParamwiseConfig, type ParamKind, type ParamKindsProvider, type ScheduleConfig, type ScheduleCurve } from './optim/index.js';
+export { LR_UPDATER_HOOKS, MOMENTUM_UPDATER_HOOKS, OPTIMIZER_HOOKS, buildLrUpdaterHook, buildMomentumUpdaterHook } from './hooks/schedule_index.js';
+export { LrUpdaterHook } from './hooks/lr_updater.js';
+export { MomentumUpdaterHook } from './hooks/momentum_updater.js';
+export { OptimizerHook, GradientCumulativeOptimizerHook } from './hooks/optimizer.js';

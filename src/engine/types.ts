@@ -49,7 +49,7 @@ export interface TrainableModel {
   eval(): unknown;
   /** Trainable parameters by state-dict name (`requires_grad` ones only). */
   namedParameters(): Map<string, tf.Variable>;
-  /** Every parameter and buffer by state-dict name (what a checkpoint stores). */
+  /** Every parameter and buffer by state-dict name (what a checkpoint stores); the live variables: callers must not dispose them. */
   stateDict(): Map<string, tf.Tensor>;
   /** Loads tensors by name; returns the names missing from `state` and those it has in excess. */
   loadStateDict(state: Map<string, tf.Tensor>, options?: { strict?: boolean }): { missing: string[]; unexpected: string[] };
@@ -70,7 +70,7 @@ export interface DataLoaderLike<B = unknown> extends AsyncIterable<B> {
 /** `LogBuffer` as hooks see it (mmcv `log_buffer.py`). */
 export interface LogBufferLike {
   /** Averaged values of the last `average()` call. */
-  readonly output: Record<string, number>;
+  readonly output: Record<string, number | string>;
   readonly ready: boolean;
   update(vars: Record<string, number>, count?: number): void;
   average(n?: number): void;

@@ -29,7 +29,7 @@ export interface DatasetTypes {}
 export interface PipelineTypes {}
 /** Config types of registered hooks, by `type`. */
 export interface HookTypes {}
-/** Config types of registered LR/momentum updater hooks (by mmcv policy name + suffix), by `type`. */
+/** Config types of registered optimizers, by `type`. */
 export interface OptimizerTypes {}
 /** Config types of registered runners, by `type`. */
 export interface RunnerTypes {}

@@ -38,7 +38,7 @@ export interface Optimizer {
    * `grad is None`). Does not dispose `grads`.
    */
   step(grads: Map<string, tf.Tensor>): void;
-  /** Optimizer state (per-parameter buffers as tensors, plus JSON-able hyper-parameters). */
+  /** Optimizer state (per-parameter buffers as tensors, plus JSON-able hyper-parameters); fresh tensors owned by the caller (the checkpoint writer disposes them). */
   stateDict(): { state: Map<string, tf.Tensor>; param_groups: ParamGroup[] };
   /** Restores {@link stateDict}; throws a clear error on a name or shape mismatch. */
   loadStateDict(state: { state: Map<string, tf.Tensor>; param_groups: ParamGroup[] }): void;

@@ -92,6 +92,18 @@ export function buildChild<T>(registry: { build<R>(cfg: ComponentCfg, d?: Record
   return registry.build<T>(cfg, undefined, { path: joinConfigPath(ctx.path, key), file: ctx.file });
 }
 
+/** How many of the (ascending) flat indices `idx` fall in each level of `perLevel` sizes. */
+function levelCounts(perLevel: number[], idx: number[]): number[] {
+  const counts = perLevel.map(() => 0);
+  let level = 0;
+  let end = perLevel[0];
+  for (const i of idx) {
+    while (i >= end) end += perLevel[++level];
+    counts[level]++;
+  }
+  return counts;
+}
+
 /** mmdet's AnchorHead (1×1 conv_cls and conv_reg); RetinaHead and RPNHead extend it. */
 export class AnchorHead extends Module {
   static readonly type: string = 'AnchorHead';
@@ -211,7 +223,7 @@ export class AnchorHead extends Module {
    * Targets of one image over all anchors (mmdet `_get_targets_single` with `unmap_outputs`).
    * @returns labels (`num_classes` = background), weights, box targets, and the positive/negative counts
    */
-  getTargetsSingle(anchors: Float32Array, valid: Uint8Array, sample: DetSample): AnchorTargets & { numPos: number; numNeg: number } {
+  getTargetsSingle(anchors: Float32Array, perLevel: number[], valid: Uint8Array, sample: DetSample): AnchorTargets & { numPos: number; numNeg: number } {
     if (this.assigner === null || this.sampler === null) throw new Error(`${(this.constructor as typeof AnchorHead).type}: train_cfg is required for training`);
     const n = anchors.length / 4;
     const [h, w] = sample.meta.img_shape;
@@ -233,7 +245,7 @@ export class AnchorHead extends Module {
     insideIdx.forEach((i, j) => inside.set(anchors.subarray(4 * i, 4 * i + 4), 4 * j));
     const gtBboxes = sample.gt_bboxes ?? new Float32Array(0);
     const gtLabels = sample.gt_labels ?? new Int32Array(0);
-    const assign = this.assigner.assign(inside, gtBboxes, sample.gt_bboxes_ignore ?? null, this.sampling ? null : gtLabels);
+    const assign = this.assign(inside, levelCounts(perLevel, insideIdx), gtBboxes, sample.gt_bboxes_ignore ?? null, this.sampling ? null : gtLabels);
     const res = this.sampler.sample(assign, inside, gtBboxes, gtLabels);
     if (res.posInds.length > 0) {
       const targets = this.regDecodedBbox ? res.posGtBboxes : this.bboxCoder.encode(res.posBboxes, res.posGtBboxes);
@@ -250,9 +262,17 @@ export class AnchorHead extends Module {
     return { labels, labelWeights, bboxTargets, bboxWeights, numPos: res.posInds.length, numNeg: res.negInds.length, numTotalPos: 0, numTotalNeg: 0 };
   }
 
+  /**
+   * Runs the assigner on the anchors kept for one image (ATSS overrides it to pass per-level counts).
+   * @param numLevelInside kept anchors per level
+   */
+  protected assign(inside: Float32Array, _numLevelInside: number[], gtBboxes: Float32Array, ignore: Float32Array | null, gtLabels: Int32Array | null): AssignResult {
+    return (this.assigner as AssignerLike).assign(inside, gtBboxes, ignore, gtLabels);
+  }
+
   /** Targets of a batch, concatenated image-major (mmdet `get_targets` + level concatenation). */
   getTargets(featmapSizes: Array<[number, number]>, samples: DetSample[]): AnchorTargets {
-    const { flat } = this.anchorsFor(featmapSizes);
+    const { flat, perLevel } = this.anchorsFor(featmapSizes);
     const n = flat.length / 4;
     const out: AnchorTargets = {
       labels: new Int32Array(n * samples.length),
@@ -263,7 +283,7 @@ export class AnchorHead extends Module {
       numTotalNeg: 0,
     };
     samples.forEach((s, b) => {
-      const t = this.getTargetsSingle(flat, this.validFlagsFor(featmapSizes, s.meta), s);
+      const t = this.getTargetsSingle(flat, perLevel, this.validFlagsFor(featmapSizes, s.meta), s);
       out.labels.set(t.labels, b * n);
       out.labelWeights.set(t.labelWeights, b * n);
       out.bboxTargets.set(t.bboxTargets, b * n * 4);

@@ -2,8 +2,7 @@
  * @module Test-time post-processing shared by dense heads: mmdet 2.28
  * `BaseDenseHead._get_bboxes_single` + `filter_scores_and_topk` + `_bbox_post_process`, on typed arrays.
  */
-import { batchedNms, type NmsConfig } from '../../ops/nms.js';
-import { bbox2result } from '../../ops/transforms.js';
+import { batchedNms, bbox2result, type NmsConfig } from '../../ops/index.js';
 import type { ClassDetections } from '../../structures/det_types.js';
 
 /** mmdet dense-head `test_cfg`. */

@@ -60,11 +60,12 @@ export class CrossEntropyLoss {
    * @param label `[n]` int32 labels
    * @param opts weight `[n]`, avgFactor, reduction override, ignore index
    */
-  forward(clsScore: tf.Tensor2D, label: tf.Tensor1D, opts: CrossEntropyCallOptions = {}): tf.Tensor {
+  forward(clsScore: tf.Tensor, label: tf.Tensor, opts: CrossEntropyCallOptions = {}): tf.Tensor {
     const reduction = opts.reductionOverride ?? this.reduction;
     const ignore = opts.ignoreIndex ?? this.ignoreIndex ?? -100;
+    if (this.useSigmoid && clsScore.rank === label.rank) return this.binarySameShape(clsScore, label, reduction, ignore, opts);
     return tf.tidy(() => {
-      const c = clsScore.shape[1];
+      const c = clsScore.shape[1] as number;
       const valid = tf.logicalAnd(label.greaterEqual(0), label.notEqual(ignore));
       const validF = valid.toFloat();
       let avgFactor = opts.avgFactor ?? null;
@@ -88,6 +89,22 @@ export class CrossEntropyLoss {
         if (avgFactor === null && this.avgNonIgnore && reduction === 'mean') avgFactor = validF.sum().dataSync()[0];
       }
       return weightReduceLoss(loss, weight, reduction, avgFactor).mul(this.lossWeight);
+    });
+  }
+
+  /**
+   * Sigmoid BCE when `label` has the shape of `clsScore` (soft targets such as centerness; mmdet's
+   * `binary_cross_entropy` without one-hot expansion): labels < 0 or == ignore_index get weight 0.
+   */
+  private binarySameShape(pred: tf.Tensor, label: tf.Tensor, reduction: Reduction, ignore: number, opts: CrossEntropyCallOptions): tf.Tensor {
+    return tf.tidy(() => {
+      const t = label.toFloat();
+      const valid = tf.logicalAnd(t.greaterEqual(0), t.notEqual(ignore)).toFloat();
+      const weight = opts.weight == null ? valid : opts.weight.mul(valid);
+      let avgFactor = opts.avgFactor ?? null;
+      if (avgFactor === null && this.avgNonIgnore && reduction === 'mean') avgFactor = valid.sum().dataSync()[0];
+      const pw = this.classWeight === null ? null : tf.tensor1d(this.classWeight);
+      return weightReduceLoss(bceWithLogits(pred, t, pw), weight, reduction, avgFactor).mul(this.lossWeight);
     });
   }
 }

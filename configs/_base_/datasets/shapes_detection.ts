@@ -1,0 +1,79 @@
+/**
+ * @module detkit's built-in `shapes` dataset (COCO format, 5 classes), generated into
+ * `data/shapes/` on first use (`auto_generate`), so a fresh machine trains with no download.
+ * Images are drawn at 256 px on the longer side and trained at that size.
+ */
+import type { DetConfig } from '../../../src/config/index.js';
+
+const dataset_type = 'CocoDataset';
+const data_root = 'data/shapes/';
+const classes = ['circle', 'square', 'triangle', 'star', 'hexagon'];
+const auto_generate = { kind: 'shapes', train: 800, val: 100, seed: 0, size: 256 };
+const img_norm_cfg = { mean: [123.675, 116.28, 103.53], std: [58.395, 57.12, 57.375], to_rgb: true };
+const train_pipeline = [
+  { type: 'LoadImageFromFile' },
+  { type: 'LoadAnnotations', with_bbox: true },
+  { type: 'Resize', img_scale: [256, 256], keep_ratio: true },
+  { type: 'RandomFlip', flip_ratio: 0.5 },
+  { type: 'Normalize', ...img_norm_cfg },
+  { type: 'Pad', size_divisor: 32 },
+  { type: 'DefaultFormatBundle' },
+  { type: 'Collect', keys: ['img', 'gt_bboxes', 'gt_labels'] },
+];
+const test_pipeline = [
+  { type: 'LoadImageFromFile' },
+  {
+    type: 'MultiScaleFlipAug',
+    img_scale: [256, 256],
+    flip: false,
+    transforms: [
+      { type: 'Resize', keep_ratio: true },
+      { type: 'RandomFlip' },
+      { type: 'Normalize', ...img_norm_cfg },
+      { type: 'Pad', size_divisor: 32 },
+      { type: 'ImageToTensor', keys: ['img'] },
+      { type: 'Collect', keys: ['img'] },
+    ],
+  },
+];
+
+export default {
+  dataset_type,
+  data_root,
+  classes,
+  img_norm_cfg,
+  train_pipeline,
+  test_pipeline,
+  data: {
+    samples_per_gpu: 8,
+    workers_per_gpu: 1,
+    train: {
+      type: dataset_type,
+      classes,
+      data_root,
+      auto_generate,
+      ann_file: 'annotations/instances_train.json',
+      img_prefix: 'train/',
+      pipeline: train_pipeline,
+    },
+    val: {
+      type: dataset_type,
+      classes,
+      data_root,
+      auto_generate,
+      ann_file: 'annotations/instances_val.json',
+      img_prefix: 'val/',
+      pipeline: test_pipeline,
+    },
+    test: {
+      type: dataset_type,
+      classes,
+      data_root,
+      auto_generate,
+      ann_file: 'annotations/instances_val.json',
+      img_prefix: 'val/',
+      pipeline: test_pipeline,
+    },
+  },
+  evaluation: { interval: 1, metric: 'bbox' },
+} satisfies DetConfig;

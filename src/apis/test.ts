@@ -1,0 +1,46 @@
+/**
+ * @module Port of `mmdet/apis/test.py` (`single_gpu_test`) @ v2.28.2.
+ */
+import { ProgressBar } from '../engine/logging/progress_bar.js';
+import type { DataLoaderLike } from '../engine/types.js';
+import type { DetBatch, DetResult } from '../structures/det_types.js';
+
+/** A model that detects (every detkit detector). */
+export interface TestableDetector {
+  simpleTest(batch: DetBatch, rescale?: boolean): DetResult[];
+  eval(): unknown;
+  train(mode?: boolean): unknown;
+  readonly training: boolean;
+}
+
+/** Options of {@link singleGpuTest}. */
+export interface SingleGpuTestOptions {
+  /** Show a progress bar (TTY) or periodic progress lines. Default true. */
+  progress?: boolean;
+  /** Number of images, for the progress bar. */
+  total?: number;
+  /** Called with each batch and its results (drawing, saving). */
+  onBatch?: (batch: DetBatch, results: DetResult[]) => void | Promise<void>;
+}
+
+/**
+ * Runs the model over a (sequential) loader and returns one result per image, in loader order
+ * (mmdet `single_gpu_test` with `rescale=True`). The model's train/eval mode is restored afterwards.
+ */
+export async function singleGpuTest(model: TestableDetector, loader: DataLoaderLike<DetBatch>, options: SingleGpuTestOptions = {}): Promise<DetResult[]> {
+  const wasTraining = model.training;
+  model.eval();
+  const results: DetResult[] = [];
+  const bar = options.progress === false ? null : new ProgressBar(options.total ?? loader.length, { label: 'test ' });
+  try {
+    for await (const batch of loader) {
+      const res = model.simpleTest(batch, true);
+      results.push(...res);
+      if (options.onBatch !== undefined) await options.onBatch(batch, res);
+      bar?.update(batch.samples.length);
+    }
+  } finally {
+    if (wasTraining) model.train();
+  }
+  return results;
+}
