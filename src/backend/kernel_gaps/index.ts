@@ -7,6 +7,7 @@ import type { GradConfig, KernelConfig } from '@tensorflow/tfjs-core';
 import { conv2DBackpropFilterConfig } from './conv2d_backprop_filter.js';
 import { conv2DBackpropInputConfig } from './conv2d_backprop_input.js';
 import { conv2DGradConfig } from './conv2d_grad.js';
+import { wrapNumericPads } from './explicit_pad.js';
 import { depthwiseConv2dNativeBackpropFilterConfig } from './depthwise_conv2d_native_backprop_filter.js';
 import { depthwiseConv2dNativeBackpropInputConfig } from './depthwise_conv2d_native_backprop_input.js';
 import { gatherNdGradConfig } from './gather_nd_grad.js';
@@ -41,8 +42,9 @@ export const GRADIENT_GAPS: readonly GradConfig[] = [conv2DGradConfig, gatherNdG
 let registered = false;
 
 /**
- * Registers {@link WASM_KERNEL_GAPS} for `wasm` and {@link GRADIENT_GAPS} (all backends).
- * Idempotent; call before the wasm backend runs its first kernel.
+ * Registers {@link WASM_KERNEL_GAPS} for `wasm` and {@link GRADIENT_GAPS} (all backends), then puts
+ * the numeric-pad fix (`explicit_pad.ts`) in front of the conv and pool kernels of cpu and wasm.
+ * Idempotent; call before either backend is initialised (kernel setup runs at initialisation).
  */
 export function registerKernelGaps(): void {
   if (registered) return;
@@ -56,4 +58,5 @@ export function registerKernelGaps(): void {
     registerKernel(k);
   }
   for (const g of GRADIENT_GAPS) registerGradient(g);
+  for (const backend of ['cpu', 'wasm']) wrapNumericPads(backend);
 }
