@@ -43,12 +43,15 @@ const command: CliCommand = {
         if (!Number.isInteger(seed)) throw new UsageError(`--seed must be an integer, got ${opts.seed}`);
         const cfg = await Config.fromFile(config);
         if (opts.cfgOptions !== undefined) {
+          let parsed: Record<string, unknown>;
           try {
-            cfg.mergeFromDict(parseCfgOptions(opts.cfgOptions));
+            parsed = parseCfgOptions(opts.cfgOptions);
           } catch (err) {
-            if (err instanceof DetkitError && err.code.startsWith('CONFIG_DICT')) throw new UsageError(err.message, { cause: err });
+            // Malformed `--cfg-options` are usage errors (exit 2), as in print-config.
+            if (err instanceof DetkitError) throw new UsageError(err.message, { cause: err, hint: err.hint });
             throw err;
           }
+          cfg.mergeFromDict(parsed);
         }
         const tty = process.stdout.isTTY === true;
         let last = Date.now();
