@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { getClasses } from './class_names.js';
 import { averagePrecision, evalMap } from './mean_ap.js';
 import { evalRecalls, recallEvaluate } from './recall.js';
 import { vocEvaluate } from './voc_metric.js';
@@ -55,6 +56,13 @@ describe('eval_map (hand-computed)', () => {
     const two = [[dets[0]![0]!, Float32Array.from([1, 1, 5, 5, 0.5])]];
     expect(evalMap(two, [gts], quiet).mean_ap).toBe(f(2 / 3));
     expect(evalMap([[new Float32Array(0)]], [ann([])], quiet).mean_ap).toBe(0);
+  });
+  it("names table rows by get_classes(dataset) for a dataset name", () => {
+    const lines: string[] = [];
+    evalMap(dets, [gts], { dataset: 'voc', log: (l) => lines.push(l) });
+    expect(lines[0]).toContain('| aeroplane |');
+    expect(getClasses('coco')).toHaveLength(80);
+    expect(() => getClasses('nope')).toThrowError(expect.objectContaining({ code: 'UNKNOWN_DATASET_NAME' }));
   });
   it('average_precision rejects unknown modes', () => {
     expect(() => averagePrecision([1], [1], 'x' as 'area')).toThrowError(/Unrecognized mode/);

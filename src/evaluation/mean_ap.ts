@@ -13,6 +13,7 @@
 import { ValueError } from '../utils/errors.js';
 import type { MiddleAnnotation } from '../structures/evaluation_types.js';
 import { bboxOverlaps } from './bbox_overlaps.js';
+import { getClasses } from './class_names.js';
 import { asciiTable, float32Mean, formatFixed, pairwiseSum, stdoutLog, type LogFn } from './utils.js';
 
 const f = Math.fround;
@@ -28,7 +29,7 @@ export interface EvalMapOptions {
   dataset?: string | string[] | null;
   /** mmdet 1.x / VOC convention: width = x2 − x1 + 1. */
   use_legacy_coordinate?: boolean;
-  /** Class names for the printed table (default: `dataset` if a list, else `'0'`, `'1'`, ...). */
+  /** Class names for the printed table (default: `dataset` if a list, `get_classes(dataset)` if a name, else `'0'`, `'1'`, ...). */
   label_names?: string[];
   /** Where the table goes (default stdout); `'silent'` prints nothing. */
   log?: LogFn | 'silent';
@@ -285,7 +286,8 @@ export function evalMap(
     meanAp = aps.length > 0 ? float32Mean(aps) : 0;
   }
   if (options.log !== 'silent') {
-    const names = options.label_names ?? (Array.isArray(options.dataset) ? options.dataset : undefined);
+    const ds = options.dataset;
+    const names = options.label_names ?? (Array.isArray(ds) ? ds : typeof ds === 'string' ? [...getClasses(ds)] : undefined);
     printMapSummary(meanAp, results, names, areaRanges, options.log ?? stdoutLog);
   }
   return { mean_ap: meanAp, results };
