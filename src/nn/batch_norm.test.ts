@@ -102,6 +102,12 @@ for (const backend of ['cpu', 'wasm'] as const) describe(`BatchNorm2d (${backend
     expect(() => bn.forward(tf.zeros([1, 1, 1, 3]) as tf.Tensor4D)).toThrow(/Expected more than 1 value per channel when training/);
     bn.dispose();
     expect(() => buildNormLayer({ type: 'GN' }, 8)).toThrow(/num_groups/);
+    expect(() => buildNormLayer({ type: 'BN', momentun: 0.1 }, 8)).toThrow(/BatchNorm2d.__init__\(\) got an unexpected keyword argument 'momentun'/);
+    try {
+      buildNormLayer({ type: 'BN', momentun: 0.1 }, 8);
+    } catch (e) {
+      expect((e as { hint?: string }).hint).toMatch(/'momentum'/);
+    }
     expect(() => buildNormLayer({ type: 'BM' }, 8)).toThrow(/BM is not in the mmcv::norm layer registry.*'BN'/);
   });
 });

@@ -12,6 +12,7 @@
  */
 import { tf } from '../backend/index.js';
 import { ValueError } from '../utils/errors.js';
+import { assertKnownKeys } from './config_args.js';
 import { Module } from './module.js';
 
 /** Options of {@link BatchNorm2d} (PyTorch defaults). */
@@ -53,6 +54,7 @@ export class BatchNorm2d extends Module {
 
   constructor(options: BatchNorm2dOptions) {
     super();
+    assertKnownKeys('BatchNorm2d', options, ['num_features', 'eps', 'momentum', 'affine', 'track_running_stats']);
     const { num_features, eps = 1e-5, momentum = 0.1, affine = true, track_running_stats = true } = options;
     if (!Number.isInteger(num_features) || num_features <= 0) {
       throw new ValueError('NN_BAD_ARG', `BatchNorm2d: num_features must be a positive int, got ${num_features}`);

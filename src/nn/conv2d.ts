@@ -13,6 +13,7 @@
 import { tf } from '../backend/index.js';
 import { ValueError } from '../utils/errors.js';
 import type { Rng } from '../utils/rng.js';
+import { assertKnownKeys } from './config_args.js';
 import { Module } from './module.js';
 import { torchDefaultInit } from './weight_init.js';
 
@@ -94,6 +95,7 @@ export class Conv2d extends Module {
   /** @throws ValueError `NN_BAD_ARG` for channels not divisible by `groups` or bad sizes */
   constructor(options: Conv2dOptions) {
     super();
+    assertKnownKeys('Conv2d', options, ['in_channels', 'out_channels', 'kernel_size', 'stride', 'padding', 'dilation', 'groups', 'bias', 'padding_mode']);
     const { in_channels, out_channels, groups = 1, bias = true, padding_mode = 'zeros' } = options;
     if (!Number.isInteger(in_channels) || in_channels <= 0 || !Number.isInteger(out_channels) || out_channels <= 0) {
       throw new ValueError('NN_BAD_ARG', `Conv2d: in_channels and out_channels must be positive ints, got ${in_channels} and ${out_channels}`);

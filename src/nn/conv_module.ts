@@ -16,6 +16,7 @@ import type { Rng } from '../utils/rng.js';
 import { buildActivationLayer, type ActCfg, type Activation } from './activation.js';
 import { buildConvLayer, type ConvCfg } from './conv.js';
 import type { Conv2d, IntOrPair } from './conv2d.js';
+import { assertKnownKeys } from './config_args.js';
 import { Module } from './module.js';
 import { buildNormLayer, type NormCfg } from './norm.js';
 import { constantInit, kaimingInit } from './weight_init.js';
@@ -75,6 +76,10 @@ export class ConvModule extends Module {
   /** @throws ValueError `NN_BAD_ARG` for a bad `order`, spectral norm, or padding mode */
   constructor(options: ConvModuleOptions) {
     super();
+    assertKnownKeys('ConvModule', options, [
+      'in_channels', 'out_channels', 'kernel_size', 'stride', 'padding', 'dilation', 'groups', 'bias', 'conv_cfg', 'norm_cfg', 'act_cfg',
+      'inplace', 'with_spectral_norm', 'padding_mode', 'order',
+    ]);
     const { conv_cfg = null, norm_cfg = null, inplace = true, bias = 'auto' } = options;
     const act_cfg = options.act_cfg === undefined ? { type: 'ReLU' } : options.act_cfg;
     const order = options.order ?? ['conv', 'norm', 'act'];

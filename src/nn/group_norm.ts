@@ -3,6 +3,7 @@
  */
 import { tf } from '../backend/index.js';
 import { ValueError } from '../utils/errors.js';
+import { assertKnownKeys } from './config_args.js';
 import { Module } from './module.js';
 
 /** Options of {@link GroupNorm} (PyTorch's names). */
@@ -35,6 +36,7 @@ export class GroupNorm extends Module {
   /** @throws ValueError `NN_BAD_ARG` when `num_channels` is not divisible by `num_groups` */
   constructor(options: GroupNormOptions) {
     super();
+    assertKnownKeys('GroupNorm', options, ['num_groups', 'num_channels', 'eps', 'affine']);
     const { num_groups, num_channels, eps = 1e-5, affine = true } = options;
     if (!Number.isInteger(num_groups) || num_groups <= 0 || !Number.isInteger(num_channels) || num_channels % num_groups !== 0) {
       throw new ValueError('NN_BAD_ARG', `num_channels must be divisible by num_groups (got num_channels=${num_channels}, num_groups=${num_groups})`);

@@ -7,6 +7,7 @@
 import { tf } from '../backend/index.js';
 import { ValueError } from '../utils/errors.js';
 import type { Rng } from '../utils/rng.js';
+import { assertKnownKeys } from './config_args.js';
 import { Module } from './module.js';
 import { torchDefaultInit } from './weight_init.js';
 
@@ -33,6 +34,7 @@ export class Linear extends Module {
 
   constructor(options: LinearOptions) {
     super();
+    assertKnownKeys('Linear', options, ['in_features', 'out_features', 'bias']);
     const { in_features, out_features, bias = true } = options;
     if (!Number.isInteger(in_features) || in_features <= 0 || !Number.isInteger(out_features) || out_features <= 0) {
       throw new ValueError('NN_BAD_ARG', `Linear: in_features and out_features must be positive ints, got ${in_features} and ${out_features}`);
