@@ -165,36 +165,7 @@ export class COCOeval {
     const gKeys = new Int32Array(anns.length);
     anns.forEach((a, j) => (gKeys[j] = keyOf(a.image_id, a.category_id)));
     const gGroup = bucketSort(gKeys, nBuckets);
-    const nG = gGroup.order.length;
-    const gBox = new Float64Array(nG * 4);
-    const gArea = new Float64Array(nG);
-    const gCrowd = new Uint8Array(nG);
-    const gIdZero = new Uint8Array(nG);
-    const gRle: RawRle[] = segm ? new Array<RawRle>(nG) : [];
-    for (let j = 0; j < nG; j++) {
-      const a = anns[gGroup.order[j]!]!;
-      const bb = a.bbox;
-      if (!segm && (!Array.isArray(bb) || bb.length !== 4)) {
-        throw new ValueError('COCO_BAD_ANNOTATION', `annotation id ${a.id}: bbox must be [x, y, w, h]`, { file: this.cocoGt.file });
-      }
-      if (typeof a.area !== 'number') {
-        throw new ValueError('COCO_BAD_ANNOTATION', `annotation id ${a.id}: "area" is missing`, { file: this.cocoGt.file });
-      }
-      if (!segm) gBox.set(bb, j * 4);
-      gArea[j] = a.area;
-      gCrowd[j] = a.iscrowd ? 1 : 0;
-      gIdZero[j] = a.id === 0 ? 1 : 0;
-      if (segm) {
-        try {
-          gRle[j] = this.cocoGt.annToRLE(a.image_id, a.segmentation);
-        } catch (err) {
-          throw new ValueError('COCO_BAD_ANNOTATION', `annotation id ${a.id}: unreadable segmentation: ${(err as Error).message}`, {
-            file: this.cocoGt.file,
-            cause: err,
-          });
-        }
-      }
-    }
+    const { gBox, gArea, gCrowd, gIdZero, gRle } = gatherGroundTruth(this.cocoGt, gGroup.order, segm);
 
     // ---- detections, grouped ----
     const dt = this.cocoDt;
@@ -487,6 +458,57 @@ export function summaryLine(p: CocoEvalParams, ap: boolean, iouThr: number | nul
   const type = ap ? '(AP)' : '(AR)';
   const iouStr = (iouThr === null ? `${formatFixed(p.iouThrs[0]!, 2)}:${formatFixed(p.iouThrs[p.iouThrs.length - 1]!, 2)}` : formatFixed(iouThr, 2)).padEnd(9);
   return ` ${title} ${type} @[ IoU=${iouStr} | area=${areaRng.padStart(6)} | maxDets=${String(maxDets).padStart(3)} ] = ${formatFixed(value, 3)}`;
+}
+
+/** Ground-truth fields in grouped order (typed arrays for the matching loops). */
+interface GroundTruthArrays {
+  /** `[n*4]` `x, y, w, h` (bbox evaluation only). */
+  gBox: Float64Array;
+  /** The annotation's `area` field (what pycocotools compares with the area ranges). */
+  gArea: Float64Array;
+  gCrowd: Uint8Array;
+  /** 1 where the annotation id is 0 (pycocotools cannot record such a match). */
+  gIdZero: Uint8Array;
+  /** Masks (segm evaluation only). */
+  gRle: RawRle[];
+}
+
+/**
+ * Reads the annotations `order` selects into typed arrays.
+ * @throws ValueError `COCO_BAD_ANNOTATION` naming the annotation id (bad bbox, missing area, bad mask)
+ */
+function gatherGroundTruth(coco: COCO, order: Int32Array, segm: boolean): GroundTruthArrays {
+  const anns = coco.dataset.annotations;
+  const n = order.length;
+  const out: GroundTruthArrays = {
+    gBox: new Float64Array(n * 4),
+    gArea: new Float64Array(n),
+    gCrowd: new Uint8Array(n),
+    gIdZero: new Uint8Array(n),
+    gRle: segm ? new Array<RawRle>(n) : [],
+  };
+  const bad = (id: number, what: string, cause?: unknown): never => {
+    throw new ValueError('COCO_BAD_ANNOTATION', `annotation id ${id}: ${what}`, { file: coco.file, cause });
+  };
+  for (let j = 0; j < n; j++) {
+    const a = anns[order[j]!]!;
+    const bb = a.bbox;
+    if (typeof a.area !== 'number') bad(a.id, '"area" is missing');
+    out.gArea[j] = a.area;
+    out.gCrowd[j] = a.iscrowd ? 1 : 0;
+    out.gIdZero[j] = a.id === 0 ? 1 : 0;
+    if (!segm) {
+      if (!Array.isArray(bb) || bb.length !== 4) bad(a.id, 'bbox must be [x, y, w, h]');
+      out.gBox.set(bb, j * 4);
+      continue;
+    }
+    try {
+      out.gRle[j] = coco.annToRLE(a.image_id, a.segmentation);
+    } catch (err) {
+      bad(a.id, `unreadable segmentation: ${(err as Error).message}`, err);
+    }
+  }
+  return out;
 }
 
 /**
