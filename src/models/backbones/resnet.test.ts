@@ -46,6 +46,14 @@ describe('ResNet', () => {
     net.dispose();
   });
 
+  it('ResNet-34 and ResNet-101 match torchvision parameter counts (without fc)', () => {
+    for (const [depth, total] of [[34, 21_797_672 - 513_000], [101, 44_549_160 - 2_049_000]] as const) {
+      const net = new ResNet({ depth });
+      expect(count(net.allParameters())).toBe(total);
+      net.dispose();
+    }
+  });
+
   it('gives one map per out_indices stage and does not leak (cpu, 8 base channels)', () => {
     const small = new ResNet({ depth: 18, base_channels: 8 });
     small.initWeights(new Rng(0));
