@@ -95,7 +95,9 @@ class WorkerPool {
     const entry = fileURLToPath(new URL('./worker.ts', import.meta.url));
     const boot = `require(${JSON.stringify(tsxCjs)}).register();\nrequire(${JSON.stringify(entry)});`;
     for (let k = 0; k < n; k++) {
-      const w = new Worker(boot, { eval: true, workerData: init });
+      // execArgv: [] — the parent's flags (`--input-type=module`, loader hooks) must not change how
+      // the CJS boot script runs.
+      const w = new Worker(boot, { eval: true, workerData: init, execArgv: [] });
       w.on('message', (msg: { id: number; batch?: DetBatch; error?: WorkerError }) => {
         const p = this.pending.get(msg.id);
         if (p === undefined) return;

@@ -2,7 +2,8 @@
  * The loader end to end: deterministic batches with 0 and 2 worker threads, errors that name the
  * image and transform without stalling, shapes of the collated NHWC batch.
  */
-import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { join, resolve } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '../../src/data/index.js';
@@ -144,6 +145,23 @@ describe('DataLoader', () => {
     const inThread = await boxes(0, ['RandomFlip']);
     expect(withWorkers).toEqual(inThread);
     expect(withWorkers.slice(0, 10)).not.toEqual(withWorkers.slice(10)); // flipped, then not
+  });
+
+  it('workers also start when detkit runs through tsx register() (as bin/detkit.mjs does)', () => {
+    const repo = resolve(import.meta.dirname, '../..');
+    const script = [
+      "import { register } from 'tsx/esm/api';",
+      'register();',
+      `const m = await import(${JSON.stringify(join(repo, 'src/data/index.ts'))});`,
+      `const ds = m.buildDataset(${JSON.stringify(cfg)});`,
+      'const dl = m.buildDataloader(ds, { samples_per_gpu: 2, workers_per_gpu: 2, seed: 3 });',
+      'let n = 0; for await (const b of dl) n += b.imgShape[0];',
+      'await dl.close();',
+      "process.stdout.write('images=' + n);",
+    ].join('\n');
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: repo, encoding: 'utf8', timeout: 60_000 });
+    expect(r.stderr).not.toMatch(/Error/);
+    expect(r.stdout).toBe('images=10'); // GroupSampler, spg 2: groups of 4 and 6
   });
 
   it('a worker that dies rejects its batches with DATA_WORKER_DIED instead of hanging', async () => {

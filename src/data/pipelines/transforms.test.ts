@@ -189,3 +189,18 @@ describe('LoadImageFromFile', () => {
     expect(((missing as { cause: { code: string } }).cause).code).toBe('DATA_IMAGE_NOT_FOUND');
   });
 });
+
+describe('DefaultFormatBundle / ImageToTensor', () => {
+  it('makes the image float32 HWC and fills default metas', async () => {
+    const { DefaultFormatBundle } = await import('./default_format_bundle.js');
+    const { ImageToTensor } = await import('./image_to_tensor.js');
+    const r = new DefaultFormatBundle().apply({ img: { data: Uint8Array.from([1, 2, 3, 4, 5, 6]), width: 2, height: 1, channels: 3 } });
+    expect(r.img!.data).toBeInstanceOf(Float32Array);
+    expect(Array.from(r.img!.data)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(r.pad_shape).toEqual([1, 2, 3]);
+    expect(r.scale_factor).toBe(1);
+    expect(r.img_norm_cfg).toEqual({ mean: [0, 0, 0], std: [1, 1, 1], to_rgb: false });
+    const t = new ImageToTensor({ keys: ['img'] }).apply({ img: { data: Uint8Array.from([7]), width: 1, height: 1, channels: 1 } });
+    expect(t.img!.data).toBeInstanceOf(Float32Array);
+  });
+});
