@@ -18,6 +18,7 @@ import type { DeltaXYWHBBoxCoder } from '../task_modules/coders/delta_xywh_bbox_
 import type { AssignResult } from '../task_modules/assigners/assign_result.js';
 import type { SamplingResult } from '../task_modules/samplers/sampling_result.js';
 import { PseudoSampler } from '../task_modules/samplers/pseudo_sampler.js';
+import { gatherRows } from '../task_modules/samplers/sampling_result.js';
 import type { LossCallOptions } from '../losses/utils.js';
 import { denseDetections, type DenseTestConfig } from './dense_post_process.js';
 
@@ -353,15 +354,7 @@ export class AnchorHead extends Module {
             scores: cls,
             numClasses: this.numClasses,
             scoreFactors: null,
-            decode: (inds: Int32Array) => {
-              const pa = new Float32Array(inds.length * 4);
-              const pd = new Float32Array(inds.length * 4);
-              inds.forEach((i, j) => {
-                pa.set(a.subarray(4 * i, 4 * i + 4), 4 * j);
-                pd.set(del.subarray(4 * i, 4 * i + 4), 4 * j);
-              });
-              return this.bboxCoder.decodeArray(pa, pd, [meta.img_shape[0], meta.img_shape[1]]);
-            },
+            decode: (inds: Int32Array) => this.bboxCoder.decodeArray(gatherRows(a, inds), gatherRows(del, inds), [meta.img_shape[0], meta.img_shape[1]]),
           };
         }),
         cfg,

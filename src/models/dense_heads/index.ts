@@ -4,7 +4,9 @@
 import { HEADS } from '../../registry/root.js';
 import { AnchorHead } from './anchor_head.js';
 import { RetinaHead } from './retina_head.js';
+import { ATSSHead } from './atss_head.js';
+import { FCOSHead } from './fcos_head.js';
 
-for (const cls of [AnchorHead, RetinaHead]) HEADS.register(cls.type, cls);
+for (const cls of [AnchorHead, RetinaHead, ATSSHead, FCOSHead]) HEADS.register(cls.type, cls);
 
-export { AnchorHead, RetinaHead };
+export { AnchorHead, RetinaHead, ATSSHead, FCOSHead };

@@ -4,7 +4,7 @@ import '../index.js';
 import { DETECTORS } from '../../registry/root.js';
 import { Rng } from '../../utils/rng.js';
 import type { DetBatch, ImageMeta } from '../../structures/det_types.js';
-import type { RetinaNet } from './single_stage.js';
+import type { RetinaNet, SingleStageDetector } from './single_stage.js';
 
 const S = 64;
 
@@ -26,6 +26,31 @@ function tinyRetinaNet(numClasses = 3): RetinaNet {
     },
     train_cfg: { assigner: { type: 'MaxIoUAssigner', pos_iou_thr: 0.5, neg_iou_thr: 0.4, min_pos_iou: 0, ignore_iof_thr: -1 }, allowed_border: -1, pos_weight: -1, debug: false },
     test_cfg: { nms_pre: 100, min_bbox_size: 0, score_thr: 0.0, nms: { type: 'nms', iou_threshold: 0.5 }, max_per_img: 10 },
+  });
+}
+
+function tinyDetector(type: 'FCOS' | 'ATSS'): SingleStageDetector {
+  const neck = { type: 'FPN', in_channels: [16, 32, 64], out_channels: 16, start_level: 0, add_extra_convs: 'on_output', num_outs: 4, relu_before_extra_convs: true };
+  const backbone = { type: 'ResNet', depth: 18, base_channels: 8, out_indices: [1, 2, 3], norm_eval: false, init_cfg: null };
+  const test_cfg = { nms_pre: 100, min_bbox_size: 0, score_thr: 0.0, nms: { type: 'nms', iou_threshold: 0.5 }, max_per_img: 10 };
+  if (type === 'FCOS') {
+    return DETECTORS.build<SingleStageDetector>({
+      type, backbone, neck, test_cfg,
+      bbox_head: { type: 'FCOSHead', num_classes: 3, in_channels: 16, stacked_convs: 1, feat_channels: 16, strides: [8, 16, 32, 64], norm_cfg: { type: 'GN', num_groups: 4 },
+        regress_ranges: [[-1, 16], [16, 32], [32, 64], [64, 1e8]], center_sampling: true, norm_on_bbox: true, centerness_on_reg: true,
+        loss_bbox: { type: 'GIoULoss', loss_weight: 1.0 } },
+      train_cfg: { assigner: { type: 'MaxIoUAssigner', pos_iou_thr: 0.5, neg_iou_thr: 0.4, min_pos_iou: 0, ignore_iof_thr: -1 }, allowed_border: -1, pos_weight: -1, debug: false },
+    });
+  }
+  return DETECTORS.build<SingleStageDetector>({
+    type, backbone, neck, test_cfg,
+    bbox_head: { type: 'ATSSHead', num_classes: 3, in_channels: 16, stacked_convs: 1, feat_channels: 16, norm_cfg: { type: 'GN', num_groups: 4 },
+      anchor_generator: { type: 'AnchorGenerator', ratios: [1.0], octave_base_scale: 4, scales_per_octave: 1, strides: [8, 16, 32, 64] },
+      bbox_coder: { type: 'DeltaXYWHBBoxCoder', target_means: [0, 0, 0, 0], target_stds: [0.1, 0.1, 0.2, 0.2] },
+      loss_cls: { type: 'FocalLoss', use_sigmoid: true, gamma: 2.0, alpha: 0.25, loss_weight: 1.0 },
+      loss_bbox: { type: 'GIoULoss', loss_weight: 2.0 },
+      loss_centerness: { type: 'CrossEntropyLoss', use_sigmoid: true, loss_weight: 1.0 } },
+    train_cfg: { assigner: { type: 'ATSSAssigner', topk: 9 }, allowed_border: -1, pos_weight: -1, debug: false },
   });
 }
 
@@ -97,6 +122,36 @@ describe('RetinaNet end to end (tiny)', () => {
     const total = res[0].bbox.reduce((s, c) => s + c.length / 5, 0);
     expect(total).toBeGreaterThan(0);
     expect(total).toBeLessThanOrEqual(10);
+    m.dispose();
+  });
+});
+
+describe.each(['FCOS', 'ATSS'] as const)('%s end to end (tiny)', (type) => {
+  it('returns its three loss terms with gradients, learns, and detects', () => {
+    const m = tinyDetector(type);
+    m.initWeights(new Rng(2));
+    const data = batch();
+    const params = m.namedParameters();
+    const losses: number[] = [];
+    let keys: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      const out = m.train_step(data);
+      keys = Object.keys(out.log_vars);
+      expect(out.grads!.size).toBe(params.size);
+      for (const [name, g] of out.grads!) {
+        const p = params.get(name)!;
+        const next = tf.tidy(() => p.sub(g.mul(0.02)));
+        p.assign(next);
+        next.dispose();
+        g.dispose();
+      }
+      losses.push(out.loss);
+    }
+    expect(keys).toEqual(['loss_cls', 'loss_bbox', 'loss_centerness', 'loss']);
+    expect(losses.every(Number.isFinite)).toBe(true);
+    expect(Math.min(...losses.slice(1))).toBeLessThan(losses[0]);
+    const res = m.simpleTest(data);
+    expect(res[0].bbox).toHaveLength(3);
     m.dispose();
   });
 });
