@@ -66,7 +66,8 @@ describe('JSON', () => {
     const e = err as ConfigParseError;
     expect(e).toBeInstanceOf(ConfigParseError);
     expect([e.line, e.column]).toEqual([3, 8]);
-    expect(e.message).toBe('Malformed JSON in bad.json, line 3, column 8: unexpected "}", expected a value');
+    // Python: json.loads(text) -> JSONDecodeError("Expecting value: line 3 column 8 (char 19)")
+    expect(e.message).toBe('Malformed JSON in bad.json: Expecting value: line 3 column 8 (char 19)');
     expect(e.pythonType).toBe('JSONDecodeError');
   });
   it('parses what Python\'s json.load parses, in key order', () => {
@@ -76,8 +77,8 @@ describe('JSON', () => {
     expect(v['a']).toEqual([1, -0.0025, 100, null, true, false]);
     expect(Number.isNaN(v['n'])).toBe(true);
     expect(v['i']).toBe(-Infinity);
-    expect(() => loadJson('{"a": 01}', 'x.json')).toThrow('line 1, column 8');
-    expect(() => loadJson("{'a': 1}", 'x.json')).toThrow('expected a double-quoted string');
+    expect(() => loadJson('{"a": 01}', 'x.json')).toThrow("Expecting ',' delimiter: line 1 column 8 (char 7)");
+    expect(() => loadJson("{'a': 1}", 'x.json')).toThrow('Expecting property name enclosed in double quotes: line 1 column 2 (char 1)');
   });
 
   it('marks floats written with a dot or exponent', () => {
@@ -89,8 +90,10 @@ describe('JSON', () => {
     expect([0, 1, 2].map((i) => isFloatAt(y.l, i))).toEqual([true, false, true]);
   });
 
-  it('finds a missing comma and an unterminated document', () => {
-    expect(() => loadJson('{"a": 1\n "b": 2}', 'x.json')).toThrow('line 2, column 2');
-    expect(() => loadJson('[1, 2', 'x.json')).toThrow('line 1, column 6: unexpected end of input');
+  it('finds a missing comma and an unterminated document, worded as Python\'s json', () => {
+    expect(() => loadJson('{"a": 1\n "b": 2}', 'x.json')).toThrow("Expecting ',' delimiter: line 2 column 2 (char 9)");
+    expect(() => loadJson('[1, 2', 'x.json')).toThrow("Expecting ',' delimiter: line 1 column 6 (char 5)");
+    expect(() => loadJson('{"a": "abc', 'x.json')).toThrow('Unterminated string starting at: line 1 column 7 (char 6)');
+    expect(() => loadJson('{"a": 1} x', 'x.json')).toThrow('Extra data: line 1 column 10 (char 9)');
   });
 });

@@ -137,12 +137,12 @@ export function dumpYaml(data: unknown): string {
  */
 export function loadJson(text: string, file: string): unknown {
   let i = 0;
-  const fail = (expected: string): never => {
-    const got = i < text.length ? `unexpected ${JSON.stringify(text[i])}` : 'unexpected end of input';
-    const before = text.slice(0, i).split('\n');
+  // Python's json.JSONDecodeError wording, at the same position, plus the file name.
+  const fail = (msg: string, at = i): never => {
+    const before = text.slice(0, at).split('\n');
     const line = before.length;
     const column = before[before.length - 1]!.length + 1;
-    throw new ConfigParseError(`Malformed JSON in ${file}, line ${line}, column ${column}: ${got}, expected ${expected}`, 'JSONDecodeError', {
+    throw new ConfigParseError(`Malformed JSON in ${file}: ${msg}: line ${line} column ${column} (char ${at})`, 'JSONDecodeError', {
       file,
       line,
       column,
@@ -151,21 +151,21 @@ export function loadJson(text: string, file: string): unknown {
   const ws = (): void => {
     while (i < text.length && ' \t\n\r'.includes(text[i]!)) i++;
   };
-  const str = (): string => {
-    if (text[i] !== '"') fail('a double-quoted string');
+  const str = (what: string): string => {
+    if (text[i] !== '"') fail(what);
     const start = i++;
     while (i < text.length && text[i] !== '"') {
-      if (text.charCodeAt(i) < 0x20) fail('a closing quote');
-      i += text[i] === '\\' ? 2 : 1;
+      if (text.charCodeAt(i) < 0x20) fail('Invalid control character at');
+      if (text[i] === '\\') {
+        if (i + 1 >= text.length) break;
+        if (text[i + 1] === 'u' && !/^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) fail('Invalid \\uXXXX escape', i + 1);
+        if (!'"\\/bfnrtu'.includes(text[i + 1]!)) fail('Invalid \\escape', i);
+        i += 2;
+      } else i++;
     }
-    if (i >= text.length) fail('a closing quote');
+    if (i >= text.length) fail('Unterminated string starting at', start);
     i++;
-    try {
-      return JSON.parse(text.slice(start, i)) as string;
-    } catch {
-      i = start;
-      return fail('a valid string escape');
-    }
+    return JSON.parse(text.slice(start, i)) as string;
   };
   const NUMBER = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?|NaN|-?Infinity/y;
   // Returns the value; a number written as a float comes back as a PyFloat so its container can be marked.
@@ -179,15 +179,15 @@ export function loadJson(text: string, file: string): unknown {
       if (text[i] === '}') return i++, obj;
       for (;;) {
         ws();
-        const key = str();
+        const key = str('Expecting property name enclosed in double quotes');
         ws();
-        if (text[i] !== ':') fail("':'");
+        if (text[i] !== ':') fail("Expecting ':' delimiter");
         i++;
         put(obj, key, value());
         ws();
         if (text[i] === ',') i++;
         else if (text[i] === '}') return i++, obj;
-        else fail("',' or '}'");
+        else fail("Expecting ',' delimiter");
       }
     }
     if (c === '[') {
@@ -200,16 +200,16 @@ export function loadJson(text: string, file: string): unknown {
         ws();
         if (text[i] === ',') i++;
         else if (text[i] === ']') return i++, arr;
-        else fail("',' or ']'");
+        else fail("Expecting ',' delimiter");
       }
     }
-    if (c === '"') return str();
+    if (c === '"') return str('Expecting value');
     for (const [word, v] of [['true', true], ['false', false], ['null', null]] as const) {
       if (text.startsWith(word, i)) return (i += word.length), v;
     }
     NUMBER.lastIndex = i;
     const m = NUMBER.exec(text);
-    if (m === null) return fail('a value');
+    if (m === null) return fail('Expecting value');
     i += m[0].length;
     const num = m[0].endsWith('NaN') ? NaN : m[0].endsWith('Infinity') ? (m[0].startsWith('-') ? -Infinity : Infinity) : Number(m[0]);
     return m[1] !== undefined || m[2] !== undefined ? new PyFloat(num) : num;
@@ -221,6 +221,6 @@ export function loadJson(text: string, file: string): unknown {
   };
   const result = value();
   ws();
-  if (i < text.length) fail('end of input');
+  if (i < text.length) fail('Extra data');
   return result instanceof PyFloat ? result.value : result;
 }

@@ -13,8 +13,27 @@
 
 const FLOAT_KEYS = Symbol.for('detkit.config.floatKeys');
 const TUPLE = Symbol.for('detkit.config.tuple');
+const KEY_ORDER = Symbol.for('detkit.config.keyOrder');
 
 type Marked = { [FLOAT_KEYS]?: Set<string>; [TUPLE]?: true };
+
+/**
+ * Records that `key` was inserted into `obj` (JS lists integer-like keys such as `'3'` first;
+ * Python keeps insertion order). Used for the dicts built from `--cfg-options`.
+ */
+export function recordKeyOrder(obj: object, key: string): void {
+  const o = obj as { [KEY_ORDER]?: string[] };
+  if (o[KEY_ORDER] === undefined) Object.defineProperty(o, KEY_ORDER, { value: [], enumerable: false, configurable: true, writable: true });
+  if (!o[KEY_ORDER]!.includes(key)) o[KEY_ORDER]!.push(key);
+}
+
+/** `Object.entries(obj)` in Python insertion order when it was recorded, else in JS order. */
+export function orderedEntries(obj: Record<string, unknown>): [string, unknown][] {
+  const order = (obj as { [KEY_ORDER]?: string[] })[KEY_ORDER];
+  const entries = Object.entries(obj);
+  if (order === undefined || order.length !== entries.length) return entries;
+  return order.map((k) => [k, obj[k]]);
+}
 
 /** Flags an array as a Python tuple. */
 export function markTuple<T extends unknown[]>(arr: T): T {
@@ -57,9 +76,11 @@ export function isFloatAt(container: unknown, key: string | number): boolean {
   return (container as Marked)[FLOAT_KEYS]?.has(String(key)) ?? false;
 }
 
-/** Copies the float marks (same keys) and the tuple flag of `from` onto `to`. */
+/** Copies the float marks (same keys), the tuple flag and the recorded key order of `from` onto `to`. */
 export function copyFloatMarks(from: object, to: object): void {
   if (isTuple(from) && Array.isArray(to)) markTuple(to);
+  const order = (from as { [KEY_ORDER]?: string[] })[KEY_ORDER];
+  if (order !== undefined) Object.defineProperty(to, KEY_ORDER, { value: [...order], enumerable: false, configurable: true, writable: true });
   const marks = (from as Marked)[FLOAT_KEYS];
   if (marks === undefined || marks.size === 0) return;
   Object.defineProperty(to, FLOAT_KEYS, { value: new Set(marks), enumerable: false, configurable: true, writable: true });

@@ -10,7 +10,7 @@
 import { KeyError, TypeError_ } from '../utils/errors.js';
 import { attachConfigMeta, configFileOf, joinConfigPath } from '../utils/config_meta.js';
 import { AttributeError_ } from './errors.js';
-import { copyFloatMarks, isFloatAt, isTuple, markFloat } from './float_marks.js';
+import { copyFloatMarks, isFloatAt, isTuple, markFloat, orderedEntries, recordKeyOrder } from './float_marks.js';
 import { pyRepr, pyTypeName, pyTypeRepr } from './py_repr.js';
 
 /** A config dict node: a plain object (mmcv `ConfigDict`). */
@@ -87,7 +87,7 @@ export function mergeAIntoB(a: unknown, b: unknown, allowListKeys = false, path 
   copyFloatMarks(b, out);
   const outFile = file ?? configFileOf(b);
   if (outFile !== undefined) attachConfigMeta(out, { file: outFile });
-  for (const [key, v0] of Object.entries(a)) {
+  for (const [key, v0] of orderedEntries(a)) {
     if (allowListKeys && /^\d+$/.test(key) && Array.isArray(out)) {
       const k = Number(key);
       const where = joinConfigPath(path, k);
@@ -215,6 +215,7 @@ export function expandDottedKeys(options: Readonly<Record<string, unknown>>): Co
         throw new AttributeError_('CONFIG_OPTION_SYNTAX', `'${pyTypeName(d, dIsFloat)}' object has no attribute 'setdefault'`, { configPath: fullKey });
       }
       if (!Object.hasOwn(d, sub)) d[sub] = {};
+      recordKeyOrder(d, sub);
       dIsFloat = isFloatAt(d, sub);
       d = d[sub];
     }
@@ -223,6 +224,7 @@ export function expandDottedKeys(options: Readonly<Record<string, unknown>>): Co
       throw new TypeError_('CONFIG_OPTION_SYNTAX', msg, { configPath: fullKey });
     }
     d[last] = v;
+    recordKeyOrder(d, last);
     markFloat(d, last, isFloatAt(options, fullKey));
   }
   return root;
