@@ -79,6 +79,8 @@ describe('cocoEvaluate (mmdet CocoDataset.evaluate)', () => {
       'AR_m@1000': -1,
       'AR_l@1000': -1,
     });
+    // mmdet quirk kept: the first metric's default items carry over to the next metric
+    expect(Object.keys(cocoEvaluate(dataset, results, { metric: ['bbox', 'proposal'], ...quiet }))).toContain('mAP_50');
     // proposal_fast: the exact box covers the gt at every IoU threshold
     expect(cocoEvaluate(dataset, results, { metric: 'proposal_fast', ...quiet })).toEqual({ 'AR@100': 1, 'AR@300': 1, 'AR@1000': 1 });
   });

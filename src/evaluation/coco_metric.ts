@@ -245,14 +245,17 @@ export const cocoEvaluate: CocoEvaluateFn = (dataset, results, options: CocoEval
     log(`\n${lines.join('\n')}\n`);
     const round3 = (i: string): number => Number(formatFixed(E.stats[COCO_METRIC_NAMES[i]!]!, 3));
     if (metric === 'proposal') {
-      for (const item of metricItems ?? ['AR@100', 'AR@300', 'AR@1000', 'AR_s@1000', 'AR_m@1000', 'AR_l@1000']) out[item] = round3(item);
+      // As mmdet: the default fills the shared `metric_items`, so it carries over to later metrics.
+      metricItems ??= ['AR@100', 'AR@300', 'AR@1000', 'AR_s@1000', 'AR_m@1000', 'AR_l@1000'];
+      for (const item of metricItems) out[item] = round3(item);
       continue;
     }
     if (options.classwise === true) {
       const names = new Map(dataset.coco.categories.map((c) => [c.id, c.name]));
       log(`\n${classwiseTable(E, dataset.catIds, names)}`);
     }
-    for (const item of metricItems ?? ['mAP', 'mAP_50', 'mAP_75', 'mAP_s', 'mAP_m', 'mAP_l']) out[`${metric}_${item}`] = round3(item);
+    metricItems ??= ['mAP', 'mAP_50', 'mAP_75', 'mAP_s', 'mAP_m', 'mAP_l'];
+    for (const item of metricItems) out[`${metric}_${item}`] = round3(item);
     out[`${metric}_mAP_copypaste`] = E.stats
       .slice(0, 6)
       .map((v) => formatFixed(v, 3))
