@@ -149,7 +149,7 @@ export async function trainDetector(model: BaseDetector, datasets: DetDataset[],
       const results = await singleGpuTest(model, valLoader, { total: valDataset.length });
       if (countDetections(results) === 0) {
         runner.logger.warn(
-          `The model produced no detections at all on the ${results.length} val images (epoch ${runner.epoch}); ` +
+          `The model produced no detections at all on the ${results.length} val images (epoch ${runner.epoch + 1}); ` +
             'training may be too short, the LR too high, or score_thr in test_cfg too high.',
         );
       }
