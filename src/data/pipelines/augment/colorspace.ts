@@ -1,0 +1,112 @@
+/**
+ * @module BGR ⇄ HSV conversions as OpenCV's `cvtColor` computes them (`COLOR_BGR2HSV`,
+ * `COLOR_HSV2BGR`), which mmcv's `bgr2hsv` / `hsv2bgr` call:
+ * - float32 images: H in degrees `[0, 360)`, S in `[0, 1]`, V unscaled (OpenCV `RGB2HSV_f` /
+ *   `HSV2RGB_f`, including its `FLT_EPSILON` guards);
+ * - uint8 images: H in `[0, 180)`, S and V in `[0, 255]`, with OpenCV's 12-bit fixed-point
+ *   division tables; HSV → BGR goes through the float path and rounds, as OpenCV does.
+ * Values are interleaved HSV triples in the same HWC layout as the image.
+ */
+const FLT_EPSILON = 1.1920928955078125e-7;
+/** OpenCV `HSV2RGB` sector table: indices into `[v, p, q, t]` for (b, g, r). */
+const SECTOR: ReadonlyArray<readonly [number, number, number]> = [
+  [1, 3, 0],
+  [1, 0, 2],
+  [3, 0, 1],
+  [0, 2, 1],
+  [0, 1, 3],
+  [2, 1, 0],
+];
+
+/** Float BGR → HSV (`cv2.cvtColor(img, COLOR_BGR2HSV)` on float32), `[n*3]` → `[n*3]`. */
+export function bgr2hsvFloat(bgr: Float32Array): Float32Array {
+  const out = new Float32Array(bgr.length);
+  for (let i = 0; i < bgr.length; i += 3) {
+    const b = bgr[i]!;
+    const g = bgr[i + 1]!;
+    const r = bgr[i + 2]!;
+    const v = Math.max(b, g, r);
+    const vmin = Math.min(b, g, r);
+    let diff = v - vmin;
+    const s = diff / (Math.abs(v) + FLT_EPSILON);
+    diff = 60 / (diff + FLT_EPSILON);
+    let h: number;
+    if (v === r) h = (g - b) * diff;
+    else if (v === g) h = (b - r) * diff + 120;
+    else h = (r - g) * diff + 240;
+    if (h < 0) h += 360;
+    out[i] = h;
+    out[i + 1] = s;
+    out[i + 2] = v;
+  }
+  return out;
+}
+
+/** One HSV triple (H in units of `hscale⁻¹`) → `[b, g, r]` (OpenCV `HSV2RGB_native`). */
+function hsvToBgr(hIn: number, s: number, v: number, hscale: number, out: Float32Array | number[], o: number): void {
+  if (s === 0) {
+    out[o] = out[o + 1] = out[o + 2] = v;
+    return;
+  }
+  let h = hIn * hscale;
+  if (h < 0) do h += 6; while (h < 0);
+  else if (h >= 6) do h -= 6; while (h >= 6);
+  let sector = Math.floor(h);
+  h -= sector;
+  if (sector < 0 || sector >= 6) {
+    sector = 0;
+    h = 0;
+  }
+  const tab = [v, v * (1 - s), v * (1 - s * h), v * (1 - s * (1 - h))];
+  const idx = SECTOR[sector]!;
+  out[o] = tab[idx[0]]!;
+  out[o + 1] = tab[idx[1]]!;
+  out[o + 2] = tab[idx[2]]!;
+}
+
+/** Float HSV (H in degrees) → BGR (`cv2.cvtColor(img, COLOR_HSV2BGR)` on float32). */
+export function hsv2bgrFloat(hsv: Float32Array): Float32Array {
+  const out = new Float32Array(hsv.length);
+  for (let i = 0; i < hsv.length; i += 3) hsvToBgr(hsv[i]!, hsv[i + 1]!, hsv[i + 2]!, 6 / 360, out, i);
+  return out;
+}
+
+const HSV_SHIFT = 12;
+const SDIV = new Int32Array(256);
+const HDIV180 = new Int32Array(256);
+for (let i = 1; i < 256; i++) {
+  SDIV[i] = Math.round((255 << HSV_SHIFT) / i);
+  HDIV180[i] = Math.round((180 << HSV_SHIFT) / (6 * i));
+}
+
+/** uint8 BGR → HSV with H in `[0, 180)` (`cv2.cvtColor` on uint8, OpenCV `RGB2HSV_b`). */
+export function bgr2hsvU8(bgr: Uint8Array): Uint8Array {
+  const out = new Uint8Array(bgr.length);
+  const half = 1 << (HSV_SHIFT - 1);
+  for (let i = 0; i < bgr.length; i += 3) {
+    const b = bgr[i]!;
+    const g = bgr[i + 1]!;
+    const r = bgr[i + 2]!;
+    const v = Math.max(b, g, r);
+    const diff = v - Math.min(b, g, r);
+    const s = (diff * SDIV[v]! + half) >> HSV_SHIFT;
+    let h = v === r ? g - b : v === g ? b - r + 2 * diff : r - g + 4 * diff;
+    h = (h * HDIV180[diff]! + half) >> HSV_SHIFT;
+    if (h < 0) h += 180;
+    out[i] = h;
+    out[i + 1] = s;
+    out[i + 2] = v;
+  }
+  return out;
+}
+
+/** uint8 HSV (H in `[0, 180)`) → BGR (`cv2.cvtColor` on uint8: float conversion, then rounding). */
+export function hsv2bgrU8(hsv: Uint8Array): Uint8Array {
+  const out = new Uint8Array(hsv.length);
+  const px = [0, 0, 0];
+  for (let i = 0; i < hsv.length; i += 3) {
+    hsvToBgr(hsv[i]!, hsv[i + 1]! / 255, hsv[i + 2]! / 255, 6 / 180, px, 0);
+    for (let k = 0; k < 3; k++) out[i + k] = Math.min(Math.max(Math.round(px[k]! * 255), 0), 255);
+  }
+  return out;
+}
