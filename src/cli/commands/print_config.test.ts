@@ -63,6 +63,9 @@ describe('detkit print-config', () => {
     const noFile = await run(['print-config']);
     expect(noFile.code).toBe(2);
     expect(noFile.err).toContain('CLI_USAGE: missing config file');
+    const swallowed = await run(['print-config', '--cfg-options', 'a=1', join(GOLDEN, 'cases/c01_single_base.json')]);
+    expect(swallowed.code).toBe(2);
+    expect(swallowed.err).toContain('put CONFIG before --cfg-options');
     const badOpt = await run(['print-config', join(GOLDEN, 'cases/c01_single_base.json'), '--cfg-options', 'model.x']);
     expect(badOpt.code).toBe(2);
     const badFormat = await run(['print-config', join(GOLDEN, 'cases/c01_single_base.json'), '--format', 'xml']);

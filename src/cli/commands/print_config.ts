@@ -61,7 +61,13 @@ const command: CliCommand = {
       .option('--format <format>', `output format: ${FORMATS.join(', ')}`, 'pretty')
       .option('--save-path <file>', 'also write the whole config to this file (.ts, .js, .json, .yaml, .yml or .py)')
       .action(async (config: string | undefined, opts: PrintConfigOptions) => {
-        if (config === undefined) throw new UsageError('missing config file: detkit print-config CONFIG [--cfg-options k=v ...]');
+        if (config === undefined) {
+          // `--cfg-options` is variadic, so a config written after it is taken as an option value.
+          const swallowed = (opts.cfgOptions ?? []).find((t) => !t.includes('='));
+          throw new UsageError('missing config file: detkit print-config CONFIG [--cfg-options k=v ...]', {
+            ...(swallowed === undefined ? {} : { hint: `'${swallowed}' was read as a --cfg-options value: put CONFIG before --cfg-options` }),
+          });
+        }
         if (!(FORMATS as readonly string[]).includes(opts.format)) {
           throw new UsageError(`--format must be one of ${FORMATS.join(', ')}, got '${opts.format}'`);
         }
