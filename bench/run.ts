@@ -6,6 +6,7 @@
  *   npm run bench -- --only conv3-train    one workload (repeatable)
  *   npm run bench -- --json                one JSON document {"median_ms": {...}, "peak_rss_mb": {...}, ...}
  *   npm run bench -- --vs-torch            also run torch_bench.py and print detkit/PyTorch ratios
+ *   npm run bench -- --vs-torch --torch-threads 1   PyTorch on one thread (detkit's wasm has one)
  *   npm run bench -- --profile             per-kernel time of one run (tf.profile), top kernels
  *   npm run bench -- --backend cpu         another backend (default: DETKIT_BACKEND or wasm)
  *
@@ -114,19 +115,24 @@ function runChild(file: string, backend: string | undefined, profile: boolean): 
   return JSON.parse(line) as ChildResult;
 }
 
-/** PyTorch figures for `names`, one python process per workload (per-workload peak RSS). */
-function torchFigures(names: string[]): Map<string, { median_ms: number; peak_rss_mb: number; torch: string }> | Error {
+interface TorchFigure {
+  median_ms: number;
+  peak_rss_mb: number;
+  torch: string;
+}
+
+/**
+ * PyTorch's figure for workload `name` from its own python process (so its peak RSS is per
+ * workload); `undefined` when torch_bench.py has no such workload.
+ */
+function torchFigure(name: string, threads: string): TorchFigure | undefined | Error {
   if (!existsSync(PYTHON)) return new Error(`--vs-torch needs ${PYTHON} with torch installed`);
   if (!existsSync(TORCH_BENCH)) return new Error(`--vs-torch needs ${TORCH_BENCH}`);
-  const out = new Map<string, { median_ms: number; peak_rss_mb: number; torch: string }>();
-  for (const name of names) {
-    const r = spawnSync(PYTHON, [TORCH_BENCH, '--json', '--only', name], { cwd: ROOT, encoding: 'utf8' });
-    if (r.status !== 0) return new Error(`torch_bench.py failed (exit ${r.status}): ${r.stderr.slice(-800)}`);
-    const doc = JSON.parse(r.stdout.trim().split('\n').pop()!) as { median_ms: Record<string, number>; peak_rss_mb: number; torch: string };
-    const ms = doc.median_ms[name];
-    if (ms !== undefined) out.set(name, { median_ms: ms, peak_rss_mb: doc.peak_rss_mb, torch: doc.torch });
-  }
-  return out;
+  const r = spawnSync(PYTHON, [TORCH_BENCH, '--json', '--threads', threads, '--only', name], { cwd: ROOT, encoding: 'utf8' });
+  if (r.status !== 0) return new Error(`torch_bench.py failed (exit ${r.status}): ${r.stderr.slice(-800)}`);
+  const doc = JSON.parse(r.stdout.trim().split('\n').pop()!) as { median_ms: Record<string, number>; peak_rss_mb: number; torch: string };
+  const ms = doc.median_ms[name];
+  return ms === undefined ? undefined : { median_ms: ms, peak_rss_mb: doc.peak_rss_mb, torch: doc.torch };
 }
 
 async function main(): Promise<number> {
@@ -135,6 +141,7 @@ async function main(): Promise<number> {
       only: { type: 'string', multiple: true },
       json: { type: 'boolean', default: false },
       'vs-torch': { type: 'boolean', default: false },
+      'torch-threads': { type: 'string', default: '2' },
       profile: { type: 'boolean', default: false },
       backend: { type: 'string' },
       child: { type: 'string' },
@@ -160,6 +167,8 @@ async function main(): Promise<number> {
   const loadBefore = load();
   if (!values.json) process.stdout.write(`# detkit bench, ${selected.length} workload(s), load average ${loadBefore}\n`);
   const results: ChildResult[] = [];
+  const torch = new Map<string, TorchFigure>();
+  const threads = values['torch-threads'] ?? '2';
   let failed = 0;
   for (const [name, file] of selected) {
     const r = runChild(file, values.backend, values.profile === true);
@@ -169,6 +178,14 @@ async function main(): Promise<number> {
       continue;
     }
     results.push(r);
+    if (values['vs-torch'] === true) {
+      // Back to back with the detkit run, so both see the same machine load.
+      const t = torchFigure(r.name, threads);
+      if (t instanceof Error) {
+        failed++;
+        process.stderr.write(`${t.message}\n`);
+      } else if (t !== undefined) torch.set(r.name, t);
+    }
     if (!values.json) {
       process.stdout.write(`${r.name.padEnd(28)} ${r.median_ms.toFixed(2).padStart(10)} ms   peak_rss_mb ${r.peak_rss_mb.toFixed(1)}   (${r.backend}, median of ${r.runs}, min ${r.min_ms.toFixed(2)})\n`);
       for (const [k, ms, n] of (r.profile ?? []).slice(0, 12)) {
@@ -176,21 +193,14 @@ async function main(): Promise<number> {
       }
     }
   }
-  let torch: ReturnType<typeof torchFigures> | undefined;
-  if (values['vs-torch'] === true) {
-    torch = torchFigures(results.map((r) => r.name));
-    if (torch instanceof Error) {
-      process.stderr.write(`${torch.message}\n`);
-      failed++;
-    } else if (!values.json) {
-      process.stdout.write(`# vs PyTorch ${[...torch.values()][0]?.torch ?? ''} (2 threads; detkit wasm is single-threaded), load average ${load()}\n`);
-      for (const r of results) {
-        const t = torch.get(r.name);
-        const line = t === undefined
-          ? `${r.name.padEnd(28)} (no PyTorch figure)`
-          : `${r.name.padEnd(28)} detkit ${r.median_ms.toFixed(2).padStart(9)} ms   torch ${t.median_ms.toFixed(2).padStart(9)} ms   ratio ${(r.median_ms / t.median_ms).toFixed(2)}x   torch peak_rss_mb ${t.peak_rss_mb.toFixed(1)}`;
-        process.stdout.write(`${line}\n`);
-      }
+  if (values['vs-torch'] === true && !values.json) {
+    process.stdout.write(`# vs PyTorch ${[...torch.values()][0]?.torch ?? ''} (${threads} thread(s); detkit wasm is single-threaded), load average ${load()}\n`);
+    for (const r of results) {
+      const t = torch.get(r.name);
+      const line = t === undefined
+        ? `${r.name.padEnd(28)} (no PyTorch figure)`
+        : `${r.name.padEnd(28)} detkit ${r.median_ms.toFixed(2).padStart(9)} ms   torch ${t.median_ms.toFixed(2).padStart(9)} ms   ratio ${(r.median_ms / t.median_ms).toFixed(2)}x   torch peak_rss_mb ${t.peak_rss_mb.toFixed(1)}`;
+      process.stdout.write(`${line}\n`);
     }
   }
   if (values.json) {
@@ -200,7 +210,8 @@ async function main(): Promise<number> {
       peak_rss_mb: Object.fromEntries(results.map((r) => [r.name, r.peak_rss_mb])),
       load_average: loadBefore,
     };
-    if (torch !== undefined && !(torch instanceof Error)) {
+    if (values['vs-torch'] === true) {
+      doc.torch_threads = Number(threads);
       doc.torch_median_ms = Object.fromEntries([...torch].map(([k, v]) => [k, v.median_ms]));
       doc.torch_peak_rss_mb = Object.fromEntries([...torch].map(([k, v]) => [k, v.peak_rss_mb]));
       doc.ratio = Object.fromEntries(results.filter((r) => torch.get(r.name) !== undefined).map((r) => [r.name, round2(r.median_ms / torch.get(r.name)!.median_ms)]));
