@@ -3,15 +3,19 @@
  * `AttributeError`, `OSError`, and the parse errors of the loaders (`SyntaxError`,
  * `json.JSONDecodeError`, `yaml.YAMLError`).
  *
- * Error codes raised by the config system (all stable):
- * `CONFIG_FILE_NOT_FOUND`, `CONFIG_BASE_NOT_FOUND` (FileNotFoundError), `CONFIG_UNSUPPORTED_FORMAT`
- * (OSError), `CONFIG_PARSE` (SyntaxError / JSONDecodeError / YAMLError), `CONFIG_NOT_A_DICT`,
- * `CONFIG_BASE_TYPE`, `CONFIG_MERGE_TYPE`, `CONFIG_LIST_INDEX_TYPE` (TypeError),
- * `CONFIG_DUPLICATE_BASE_KEY`, `CONFIG_RESERVED_KEY`, `CONFIG_INDEX_OUT_OF_RANGE`,
- * `CONFIG_BASE_VAR_NOT_FOUND`, `CONFIG_KEY_NOT_FOUND` (KeyError), `CONFIG_MERGE_ATTRIBUTE`
- * (AttributeError), `CONFIG_OPTION_SYNTAX` (ValueError), `CONFIG_OPTION_BRACKETS` (AssertionError),
- * `CONFIG_DUMP_UNSUPPORTED` (TypeError), `CONFIG_CFG_VAL_TYPE` (AssertionError), and without a
- * Python counterpart `CONFIG_EVAL` (a code config threw) and `CONFIG_BASE_CYCLE`.
+ * Error codes raised by the config system (all stable), with the Python class mmcv raises:
+ * - FileNotFoundError: `CONFIG_FILE_NOT_FOUND`, `CONFIG_BASE_NOT_FOUND`
+ * - OSError: `CONFIG_UNSUPPORTED_FORMAT`
+ * - SyntaxError / JSONDecodeError / YAMLError: `CONFIG_PARSE`
+ * - TypeError: `CONFIG_NOT_A_DICT`, `CONFIG_BASE_TYPE`, `CONFIG_MERGE_TYPE`, `CONFIG_LIST_INDEX_TYPE`,
+ *   `CONFIG_CUSTOM_IMPORTS_TYPE`, `CONFIG_DUMP_UNSUPPORTED`, `CONFIG_OPTION_SYNTAX` (item assignment)
+ * - KeyError: `CONFIG_DUPLICATE_BASE_KEY`, `CONFIG_RESERVED_KEY`, `CONFIG_INDEX_OUT_OF_RANGE`,
+ *   `CONFIG_BASE_VAR_NOT_FOUND`, `CONFIG_KEY_NOT_FOUND`
+ * - AttributeError: `CONFIG_MERGE_ATTRIBUTE`, `CONFIG_OPTION_SYNTAX` (setdefault on a value)
+ * - ValueError: `CONFIG_OPTION_SYNTAX` (no `=`), `CONFIG_OPTION_BRACKETS` (nesting mmcv loops on)
+ * - AssertionError: `CONFIG_OPTION_BRACKETS` (unbalanced), `CONFIG_CFG_VAL_TYPE`
+ * - ImportError: `CONFIG_CUSTOM_IMPORT`
+ * - no Python counterpart: `CONFIG_EVAL` (a code config threw), `CONFIG_BASE_CYCLE`
  */
 import { DetkitError, type DetkitErrorOptions } from '../utils/errors.js';
 
