@@ -20,6 +20,7 @@ import { Compose, type TransformSpec } from './pipelines/compose.js';
 import type { AnnInfo, ImgInfo, Results, TransformContext } from './pipelines/types.js';
 import type { DetDataset } from './types.js';
 import { autoGenerate } from './shapes.js';
+import { dataWarn } from './warnings.js';
 
 /** Options of {@link CustomDataset} (mmdet keyword names). */
 export interface CustomDatasetConfig {
@@ -182,7 +183,7 @@ export class CustomDataset implements DetDataset {
   /** mmdet `_filter_imgs(min_size=32)`: indices of images whose shorter side is ≥ 32. */
   _filter_imgs(minSize = 32): number[] {
     if (this.filter_empty_gt && (this.constructor as typeof CustomDataset) === CustomDataset) {
-      process.emitWarning('CustomDataset does not support filtering empty gt images.');
+      dataWarn('DATA_FILTER_EMPTY_GT', 'CustomDataset does not support filtering empty gt images.');
     }
     const out: number[] = [];
     this.data_infos.forEach((info, i) => {
