@@ -7,7 +7,7 @@ import '../nn/index.js';
 import './backbones/index.js';
 import './necks/index.js';
 
-export { BasicBlock, Bottleneck, ResLayer, ResNet, resolveResNetConfig, type ResNetConfig, type ResolvedResNetConfig } from './backbones/index.js';
+export { BasicBlock, Bottleneck, ResLayer, ResNet, ResNetV1d, resolveResNetConfig, type ResNetConfig, type ResNetV1dConfig, type ResolvedResNetConfig } from './backbones/index.js';
 export { FPN, type FPNConfig, type UpsampleCfg } from './necks/index.js';
 import './task_modules/index.js';
 import './losses/index.js';

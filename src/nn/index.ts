@@ -22,7 +22,7 @@ export { Conv2d, pair, type Conv2dOptions, type IntOrPair } from './conv2d.js';
 export { Linear, type LinearOptions } from './linear.js';
 export { BatchNorm2d, type BatchNorm2dOptions } from './batch_norm.js';
 export { GroupNorm, type GroupNormOptions } from './group_norm.js';
-export { MaxPool2d, poolOutputSize, type MaxPool2dOptions } from './pooling.js';
+export { AvgPool2d, MaxPool2d, poolOutputSize, type AvgPool2dOptions, type MaxPool2dOptions } from './pooling.js';
 export {
   Activation,
   buildActivationLayer,

@@ -3,7 +3,7 @@ import { initBackend, tf } from '../backend/index.js';
 import { Rng } from '../utils/rng.js';
 import { ACTIVATION_CLASSES } from './activation.js';
 import { Linear } from './linear.js';
-import { MaxPool2d, poolOutputSize } from './pooling.js';
+import { AvgPool2d, MaxPool2d, poolOutputSize } from './pooling.js';
 import { fromTorchLayout, loadTorchStateDict, toTorchLayout, toTorchStateDict, torchShape } from './torch_layout.js';
 import { Conv2d } from './conv2d.js';
 import './index.js';
@@ -86,6 +86,24 @@ describe('MaxPool2d', () => {
     expect(y.shape).toEqual([1, 3, 3, 1]);
     expect(Array.from(y.dataSync())).toEqual([6, 8, 9, 16, 18, 19, 21, 23, 24]);
     tf.dispose([x, y]);
+  });
+});
+
+describe('AvgPool2d', () => {
+  beforeAll(async () => {
+    await initBackend('cpu');
+  });
+  it('averages cut ceil_mode windows over their valid pixels, in forward and gradient', () => {
+    const pool = new AvgPool2d({ kernel_size: 2, stride: 2, ceil_mode: true, count_include_pad: false });
+    const x = tf.tensor4d(Array.from({ length: 9 }, (_, i) => i + 1), [1, 3, 3, 1]);
+    const y = pool.forward(x);
+    // windows {1,2,4,5} {3,6} {7,8} {9}
+    expect(Array.from(y.dataSync())).toEqual([3, 4.5, 7.5, 9]);
+    const g = tf.grad((t: tf.Tensor) => tf.sum(pool.forward(t as tf.Tensor4D)))(x);
+    expect(Array.from(g.dataSync())).toEqual([0.25, 0.25, 0.5, 0.25, 0.25, 0.5, 0.5, 0.5, 1]);
+    const even = pool.forward(tf.ones([1, 4, 4, 2]) as tf.Tensor4D);
+    expect(even.shape).toEqual([1, 2, 2, 2]);
+    tf.dispose([x, y, g, even]);
   });
 });
 

@@ -2,12 +2,12 @@
  * @module Port of `mmdet/models/utils/res_layer.py` (`ResLayer`) @ v2.28.2.
  *
  * Porting note: lives beside the backbones (its only user here) rather than in `models/utils`.
- * `avg_down` (ResNetV1d's avg-pool shortcut) is not supported.
  */
 import { Sequential, type ForwardModule } from '../../nn/container.js';
 import { buildConvLayer, type ConvCfg } from '../../nn/conv.js';
 import type { InitCfg } from '../../nn/initializers.js';
 import { buildNormLayer, type NormCfg } from '../../nn/norm.js';
+import { AvgPool2d } from '../../nn/pooling.js';
 import type { ResBlockClass } from './resnet_blocks.js';
 
 /** Options of {@link ResLayer} (mmdet's keyword arguments). */
@@ -21,6 +21,8 @@ export interface ResLayerOptions {
   style?: 'pytorch' | 'caffe';
   conv_cfg?: ConvCfg | null;
   norm_cfg?: NormCfg;
+  /** Shortcut downsamples by average pooling then a stride-1 conv (ResNetV1d). Default false. */
+  avg_down?: boolean;
   /** Put the stride (and shortcut) on the first block (true) or the last. Default true. */
   downsample_first?: boolean;
   /** `init_cfg` of every block (ResNet passes the zero-init-residual config). */
@@ -44,9 +46,16 @@ export class ResLayer extends Sequential {
     const outPlanes = planes * block.expansion;
     let downsample: Sequential | null = null;
     if (stride !== 1 || inplanes !== outPlanes) {
-      const conv = buildConvLayer(conv_cfg, { in_channels: inplanes, out_channels: outPlanes, kernel_size: 1, stride, bias: false });
-      const [, norm] = buildNormLayer(norm_cfg, outPlanes);
-      downsample = new Sequential([conv, norm as ForwardModule]);
+      const parts: ForwardModule[] = [];
+      let convStride = stride;
+      if (options.avg_down) {
+        // mmdet adds the pooling whenever there is a shortcut (kernel 1 = identity when stride is 1).
+        convStride = 1;
+        parts.push(new AvgPool2d({ kernel_size: stride, stride, ceil_mode: true, count_include_pad: false }));
+      }
+      parts.push(buildConvLayer(conv_cfg, { in_channels: inplanes, out_channels: outPlanes, kernel_size: 1, stride: convStride, bias: false }));
+      parts.push(buildNormLayer(norm_cfg, outPlanes)[1] as ForwardModule);
+      downsample = new Sequential(parts);
     }
     const common = { dilation, style, conv_cfg, norm_cfg, init_cfg: options.block_init_cfg ?? null };
     if (downsample_first) {

@@ -6,7 +6,7 @@ import { MODELS } from '../../registry/root.js';
 import { DetkitError } from '../../utils/errors.js';
 import { Rng } from '../../utils/rng.js';
 import '../index.js';
-import { ResNet } from './resnet.js';
+import { ResNet, ResNetV1d } from './resnet.js';
 
 const BN_KEYS = ['weight', 'bias', 'running_mean', 'running_var', 'num_batches_tracked'];
 
@@ -139,6 +139,23 @@ describe('ResNet', () => {
     deep.dispose();
   });
 
+  it('ResNetV1d: deep stem and avg-pool shortcuts with mmdet names', () => {
+    const net = MODELS.build<ResNetV1d>({ type: 'ResNetV1d', depth: 50, base_channels: 8, num_stages: 2, out_indices: [0, 1] });
+    const keys = [...net.stateDict().keys()];
+    expect(keys[0]).toBe('stem.0.weight');
+    expect(keys).toContain('layer1.0.downsample.1.weight');
+    expect(keys).toContain('layer2.0.downsample.2.running_mean');
+    expect(keys.some((k) => k.startsWith('layer2.0.downsample.0.'))).toBe(false); // the pooling has no parameters
+    expect((net.namedModules().get('layer2.0.downsample.1') as Conv2d).stride).toEqual([1, 1]);
+    net.initWeights(new Rng(0));
+    const x = tf.randomNormal([2, 36, 36, 3], 0, 1, 'float32', 5) as tf.Tensor4D;
+    const outs = net.forward(x);
+    expect(outs.map((o) => o.shape)).toEqual([[2, 9, 9, 32], [2, 5, 5, 64]]); // 9 → 5 needs the ceil_mode pooling
+    tf.dispose([...outs, x]);
+    net.dispose();
+    expect(() => MODELS.build({ type: 'ResNetV1d', depth: 18, deep_stem: false })).toThrow(/multiple values for keyword argument 'deep_stem'/);
+  });
+
   it('keeps resolution with dilated stages', () => {
     const net = new ResNet({ depth: 18, base_channels: 8, strides: [1, 2, 1, 1], dilations: [1, 1, 2, 4], out_indices: [3] });
     net.initWeights(new Rng(0));
@@ -168,6 +185,7 @@ describe('ResNet', () => {
     expect(e2.hint).toMatch(/'depth'/);
     expect(err({ depth: 18, out_indices: [4] }).configPath).toBe('model.backbone.out_indices');
     expect(err({ depth: 18, dcn: { type: 'DCNv2' } }).code).toBe('NOT_SUPPORTED');
+    expect(err({ depth: 18, plugins: [{}] }).configPath).toBe('model.backbone.plugins');
     expect(err({ depth: 18, norm_cfg: { type: 'BM' } }).code).toBe('REGISTRY_TYPE_NOT_FOUND');
   });
 

@@ -5,7 +5,7 @@
  * `layer1.0.downsample.0.weight`, `layer1.0.downsample.1.running_mean`, ... (or `stem.0.weight`,
  * `stem.1.*`, ... with `deep_stem`).
  *
- * Porting notes: `dcn`, `plugins`, `avg_down` are not supported (clear error); `with_cp` is
+ * Porting notes: `dcn`, `plugins` are not supported (clear error); `with_cp` is
  * accepted and ignored; `init_cfg: {type: 'Pretrained'}` / `pretrained` throw at `initWeights`
  * until the checkpoint converter exists.
  */
@@ -21,7 +21,7 @@ import { Module } from '../../nn/module.js';
 import { buildNormLayer, type NormCfg } from '../../nn/norm.js';
 import { MaxPool2d } from '../../nn/pooling.js';
 import type { BuildContext } from '../../registry/registry.js';
-import { DetkitError, KeyError } from '../../utils/errors.js';
+import { DetkitError, KeyError, TypeError_ } from '../../utils/errors.js';
 import { ResLayer } from './res_layer.js';
 import { BasicBlock, Bottleneck, type ResBlockClass } from './resnet_blocks.js';
 
@@ -47,7 +47,7 @@ export interface ResNetConfig {
   style?: 'pytorch' | 'caffe';
   /** Three 3x3 convs instead of the 7x7 stem. Default false. */
   deep_stem?: boolean;
-  /** Not supported (must be false). */
+  /** Shortcuts downsample by average pooling + stride-1 conv (ResNet-D). Default false. */
   avg_down?: boolean;
   /** Freeze the stem and stages `1..frozen_stages` (-1: none). Default -1. */
   frozen_stages?: number;
@@ -130,7 +130,6 @@ export function resolveResNetConfig(cfg: ResNetConfig, ctx?: BuildContext): Reso
   };
   unsupported('dcn', cfg.dcn === undefined || cfg.dcn === null);
   unsupported('plugins', cfg.plugins === undefined || cfg.plugins === null);
-  unsupported('avg_down', !cfg.avg_down);
   const frozen_stages = cfg.frozen_stages ?? -1;
   checkArg(Number.isInteger(frozen_stages) && frozen_stages >= -1 && frozen_stages <= num_stages, ctx, 'frozen_stages', `frozen_stages must be in -1..num_stages, got ${frozen_stages}`);
   const base_channels = cfg.base_channels ?? 64;
@@ -157,7 +156,7 @@ export function resolveResNetConfig(cfg: ResNetConfig, ctx?: BuildContext): Reso
     out_indices,
     style,
     deep_stem: cfg.deep_stem ?? false,
-    avg_down: false,
+    avg_down: cfg.avg_down ?? false,
     frozen_stages,
     conv_cfg: cfg.conv_cfg ?? null,
     norm_cfg: cfg.norm_cfg ?? { type: 'BN', requires_grad: true },
@@ -183,7 +182,7 @@ type NormModule = Module & { forward(x: tf.Tensor4D): tf.Tensor4D };
  * const [c3, c4, c5] = net.forward(images);
  */
 export class ResNet extends Module {
-  static readonly type = 'ResNet';
+  static readonly type: string = 'ResNet';
   static override readonly torchName: string = 'ResNet';
   static override readonly torchBases: readonly string[] = ['BaseModule'];
 
@@ -231,6 +230,7 @@ export class ResNet extends Module {
         stride: cfg.strides[i]!,
         dilation: cfg.dilations[i]!,
         style: cfg.style,
+        avg_down: cfg.avg_down,
         conv_cfg: cfg.conv_cfg,
         norm_cfg: cfg.norm_cfg,
         block_init_cfg: blockInitCfg,
@@ -308,5 +308,38 @@ export class ResNet extends Module {
       });
       return outs;
     });
+  }
+}
+
+/** ResNetV1d config: a {@link ResNetConfig} without `deep_stem` / `avg_down` (both forced true). */
+export type ResNetV1dConfig = Omit<ResNetConfig, 'deep_stem' | 'avg_down'>;
+
+declare module '../../registry/root.js' {
+  interface BackboneTypes {
+    ResNetV1d: ResNetV1dConfig;
+  }
+}
+
+/**
+ * mmdet `ResNetV1d` (ResNet-D, "Bag of Tricks"): deep 3×3 stem and average-pool shortcuts.
+ * @throws TypeError_ `CONFIG_UNEXPECTED_KEY` when `deep_stem` or `avg_down` is given (Python: "got multiple values")
+ */
+export class ResNetV1d extends ResNet {
+  static override readonly type: string = 'ResNetV1d';
+  static override readonly torchName: string = 'ResNetV1d';
+  static override readonly torchBases: readonly string[] = ['ResNet'];
+
+  /** Builds from a config node (Registry `build` entry point). */
+  static override fromConfig(args: Record<string, unknown>, ctx: BuildContext): ResNetV1d {
+    return new ResNetV1d(args as unknown as ResNetV1dConfig, ctx);
+  }
+
+  constructor(config: ResNetV1dConfig, ctx?: BuildContext) {
+    for (const k of ['deep_stem', 'avg_down']) {
+      if (k in config) {
+        throw new TypeError_('CONFIG_UNEXPECTED_KEY', `__init__() got multiple values for keyword argument '${k}'`, { configPath: keyPath(ctx, k), file: ctx?.file });
+      }
+    }
+    super({ ...config, deep_stem: true, avg_down: true }, ctx);
   }
 }
