@@ -107,7 +107,7 @@ describe('Mosaic', () => {
       const b = r.gt_bboxes!;
       for (let i = 0; i < b.length; i += 4) if (b[i + 2]! > b[i]! && b[i + 3]! > b[i + 1]!) expect(px(r.img!, b[i]!, b[i + 1]!)).toBe(250);
     }
-    expect(() => new Mosaic().apply({ ...sample(), mix_results: undefined }, { rng: new Rng(0) })).toThrow(expect.objectContaining({ code: 'DATA_NO_MIX_RESULTS' }));
+    expect(() => new Mosaic().apply({ ...sample(), mix_results: [] }, { rng: new Rng(0) })).toThrow(expect.objectContaining({ code: 'DATA_NO_MIX_RESULTS' }));
     expect(() => new Mosaic({ img_scale: [0, 4] })).toThrow(expect.objectContaining({ configPath: 'img_scale' }));
     expect(() => new Mosaic({ prob: 1.5 })).toThrow(/got 1.5/);
   });
