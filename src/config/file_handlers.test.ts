@@ -32,6 +32,14 @@ describe('YAML as PyYAML reads it', () => {
     expect((loadYaml(`v: ${text}\n`, 't.yaml') as { v: unknown }).v).toEqual(want);
   });
 
+  it('flattens << merge keys in PyYAML\'s key order', () => {
+    const text = "a: &a {x: 1, y: 2}\nb: &b\n  <<: *a\n  z: 3\n  x: 10\nc:\n  <<: [*b, {q: 1, x: 7}]\n  w: 0\nd:\n  '<<': 5\n  k: 1\ne:\n  k: 2\n  <<: {n: {deep: &dd {m: 1}}}\n  <<: *a\nf:\n  list:\n    - <<: *dd\n      j: 2\n    - {<<: *a, y: 0}\n";
+    // PyYAML 6 (yaml.Loader), json.dumps of the loaded document:
+    const want = "{\"a\":{\"x\":1,\"y\":2},\"b\":{\"x\":10,\"y\":2,\"z\":3},\"c\":{\"q\":1,\"x\":10,\"y\":2,\"z\":3,\"w\":0},\"d\":{\"<<\":5,\"k\":1},\"e\":{\"n\":{\"deep\":{\"m\":1}},\"x\":1,\"y\":2,\"k\":2},\"f\":{\"list\":[{\"m\":1,\"j\":2},{\"x\":1,\"y\":0}]}}";
+    expect(JSON.stringify(loadYaml(text, 'merge.yaml'))).toBe(want);
+    expect(() => loadYaml('a:\n  <<: 5\n', 'bad.yaml')).toThrow('expected a mapping or list of mappings for merging');
+  });
+
   it('dumps strings that would resolve to other types quoted, so they read back as strings', () => {
     const data = { a: 'yes', b: '010', c: '1.5', d: 'null', e: 1e-7, f: 2.5, g: [1, true, null], h: 'plain', i: '', j: '1e-3' };
     expect(loadYaml(dumpYaml(data), 'rt.yaml')).toEqual(data);

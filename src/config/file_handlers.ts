@@ -9,7 +9,7 @@
  * Porting note: YAML timestamps stay strings (PyYAML makes `datetime` objects, which mmcv
  * cannot dump to JSON anyway).
  */
-import { Document, parseDocument, type ScalarTag, type Tags } from 'yaml';
+import { Document, isAlias, isMap, isScalar, isSeq, parseDocument, visit, type Pair, type ScalarTag, type Tags, type YAMLMap } from 'yaml';
 import { ConfigParseError } from './errors.js';
 import { PyFloat, isFloatAt, markFloat, unwrapFloats } from './float_marks.js';
 
@@ -77,14 +77,69 @@ const PY_TAGS: ScalarTag[] = [
   },
 ];
 
-const REPLACED = new Set(['tag:yaml.org,2002:null', 'tag:yaml.org,2002:bool', 'tag:yaml.org,2002:int', 'tag:yaml.org,2002:float', 'tag:yaml.org,2002:timestamp']);
+// The merge tag is dropped too: `<<` keys are flattened by {@link flattenMerges} in PyYAML's order.
+const REPLACED = new Set([
+  'tag:yaml.org,2002:null',
+  'tag:yaml.org,2002:bool',
+  'tag:yaml.org,2002:int',
+  'tag:yaml.org,2002:float',
+  'tag:yaml.org,2002:timestamp',
+  'tag:yaml.org,2002:merge',
+]);
 
 /** The yaml package's YAML 1.1 tags with null/bool/int/float swapped for PyYAML's resolvers. */
 function pyYamlTags(tags: Tags): Tags {
   return [...PY_TAGS, ...tags.filter((t) => typeof t === 'string' || !REPLACED.has(t.tag))];
 }
 
-const YAML_OPTIONS = { version: '1.1', schema: 'yaml-1.1', customTags: pyYamlTags, merge: true, uniqueKeys: false } as const;
+const YAML_OPTIONS = { version: '1.1', schema: 'yaml-1.1', customTags: pyYamlTags, merge: false, uniqueKeys: false } as const;
+
+/**
+ * PyYAML `SafeConstructor.flatten_mapping`: the pairs of the maps merged with `<<` (a map, or a
+ * list of maps taken last to first) go before the map's own pairs; building the dict then keeps
+ * each key at its first position with its last value. (The yaml package would append them.)
+ * @returns an error message when a `<<` value is not a mapping or a list of mappings
+ */
+function flattenMerges(doc: Document.Parsed): string | undefined {
+  const done = new Set<YAMLMap>();
+  let problem: string | undefined;
+  const resolve = (n: unknown): unknown => (isAlias(n) ? n.resolve(doc) : n);
+  const flatten = (map: YAMLMap): void => {
+    if (done.has(map)) return;
+    done.add(map);
+    const merged: Pair[] = [];
+    const own: Pair[] = [];
+    for (const pair of map.items as Pair[]) {
+      if (!(isScalar(pair.key) && pair.key.value === '<<' && pair.key.type === 'PLAIN')) {
+        own.push(pair);
+        continue;
+      }
+      const value = resolve(pair.value);
+      if (isMap(value)) {
+        flatten(value);
+        merged.push(...(value.items as Pair[]));
+      } else if (isSeq(value)) {
+        const groups: Pair[][] = [];
+        for (const item of value.items) {
+          const sub = resolve(item);
+          if (!isMap(sub)) {
+            problem = 'expected a mapping for merging';
+            return;
+          }
+          flatten(sub);
+          groups.push(sub.items as Pair[]);
+        }
+        for (const g of groups.reverse()) merged.push(...g);
+      } else {
+        problem = 'expected a mapping or list of mappings for merging';
+        return;
+      }
+    }
+    if (merged.length > 0) map.items = [...merged, ...own];
+  };
+  visit(doc, { Map: (_key, map) => void flatten(map) });
+  return problem;
+}
 
 /**
  * Parses YAML text as PyYAML's `yaml.load` would.
@@ -104,6 +159,10 @@ export function loadYaml(text: string, file: string): unknown {
       cause: err,
       ...(pos === undefined ? {} : { line: pos.line, column: pos.col }),
     });
+  }
+  const mergeProblem = flattenMerges(doc);
+  if (mergeProblem !== undefined) {
+    throw new ConfigParseError(`Malformed YAML in ${file}: while constructing a mapping: ${mergeProblem}`, 'ConstructorError', { file });
   }
   return unwrapFloats(doc.toJS({ maxAliasCount: -1 }));
 }
