@@ -22,7 +22,7 @@ import { DetkitError, FileNotFoundError, KeyError, TypeError_ } from '../utils/e
 import { importCustomModules } from './custom_imports.js';
 import { ConfigParseError, OSError_ } from './errors.js';
 import { dumpYaml, loadJson, loadYaml } from './file_handlers.js';
-import { isFloatAt, markFloat } from './float_marks.js';
+import { isFloatAt, markFloat } from './py_marks.js';
 import { attachTree, deepCopy, expandDottedKeys, isPlainDict, mergeAIntoB, substituteBaseVars, type ConfigNode } from './merge.js';
 import { prettyText, tsModuleText } from './pretty_text.js';
 import { pyRepr, pySetRepr, pyTypeRepr } from './py_repr.js';

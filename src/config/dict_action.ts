@@ -3,13 +3,13 @@
  * tokens into the dict that {@link Config.mergeFromDict} takes.
  *
  * Values Python parses as floats with an integral value (`1.`, `2.0`, `1e3`) are marked as floats
- * on their container (see `float_marks.ts`), so mmcv's messages can print them as `1.0`.
+ * on their container (see `py_marks.ts`), so mmcv's messages can print them as `1.0`.
  *
  * Porting note: tuples become arrays (flagged as tuples for Python-style messages). mmcv keeps only the last `--cfg-options` occurrence;
  * detkit's CLI collects every occurrence (mmengine behaviour), later keys overriding earlier ones.
  */
 import { AssertionError_, ValueError } from '../utils/errors.js';
-import { markFloat, markTuple } from './float_marks.js';
+import { markFloat, markTuple } from './py_marks.js';
 
 /** One `--cfg-options` value after parsing: a scalar or (nested) array of them. */
 export type CfgOptionValue = number | boolean | string | null | CfgOptionValue[];

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { dumpYaml, loadJson, loadYaml } from './file_handlers.js';
 import { ConfigParseError } from './errors.js';
-import { isFloatAt } from './float_marks.js';
+import { isFloatAt } from './py_marks.js';
 
 // PyYAML (YAML 1.1 resolvers) results, from yaml/resolver.py and yaml/constructor.py.
 describe('YAML as PyYAML reads it', () => {

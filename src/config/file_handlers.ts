@@ -11,7 +11,7 @@
  */
 import { Document, isAlias, isMap, isScalar, isSeq, parseDocument, visit, type Pair, type ScalarTag, type Tags, type YAMLMap } from 'yaml';
 import { ConfigParseError } from './errors.js';
-import { PyFloat, isFloatAt, markFloat, unwrapFloats } from './float_marks.js';
+import { PyFloat, isFloatAt, markFloat, unwrapFloats } from './py_marks.js';
 
 // ---- PyYAML 1.1 implicit resolvers (yaml/resolver.py, yaml/constructor.py) ----
 
@@ -189,7 +189,7 @@ export function dumpYaml(data: unknown): string {
 
 /**
  * Parses JSON text as Python's `json.load` does (`NaN`/`Infinity` accepted; `1.0` recorded as a
- * float on its container, see `float_marks.ts`); errors name the file, line and column.
+ * float on its container, see `py_marks.ts`); errors name the file, line and column.
  * @param text the JSON source
  * @param file the file name used in error messages
  * @throws ConfigParseError `CONFIG_PARSE`

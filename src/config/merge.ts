@@ -10,7 +10,7 @@
 import { KeyError, TypeError_ } from '../utils/errors.js';
 import { attachConfigMeta, configFileOf, joinConfigPath } from '../utils/config_meta.js';
 import { AttributeError_ } from './errors.js';
-import { copyFloatMarks, isFloatAt, isTuple, markFloat, orderedEntries, recordKeyOrder } from './float_marks.js';
+import { copyPyMarks, isFloatAt, isTuple, markFloat, orderedEntries, recordKeyOrder } from './py_marks.js';
 import { pyRepr, pyTypeName, pyTypeRepr } from './py_repr.js';
 
 /** A config dict node: a plain object (mmcv `ConfigDict`). */
@@ -42,7 +42,7 @@ export function deepCopy<T>(v: T): T {
 
 /** Copies the source-file tag and float marks of `from` onto `to`. */
 function copyMeta<T extends object>(from: object, to: T): T {
-  copyFloatMarks(from, to);
+  copyPyMarks(from, to);
   const file = configFileOf(from);
   return file === undefined ? to : attachConfigMeta(to, { file });
 }
@@ -84,7 +84,7 @@ export function mergeAIntoB(a: unknown, b: unknown, allowListKeys = false, path 
   }
   // A merged node is recorded as coming from the file that did the merge.
   const out: ConfigNode | unknown[] = Array.isArray(b) ? [...b] : { ...b };
-  copyFloatMarks(b, out);
+  copyPyMarks(b, out);
   const outFile = file ?? configFileOf(b);
   if (outFile !== undefined) attachConfigMeta(out, { file: outFile });
   for (const [key, v0] of orderedEntries(a)) {

@@ -8,7 +8,7 @@
  * same look (a value stays on one line when it fits in 79 columns, otherwise one item per line).
  */
 import { TypeError_ } from '../utils/errors.js';
-import { isFloatAt, isTuple } from './float_marks.js';
+import { isFloatAt, isTuple } from './py_marks.js';
 import { isPlainDict } from './merge.js';
 import { pyRepr, pyStrRepr } from './py_repr.js';
 

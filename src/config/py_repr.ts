@@ -4,10 +4,10 @@
  * `<class 'list'>`).
  *
  * Porting note: JS has one number type. An integral number prints as a Python `int` (`1`) unless
- * its container marks it as a float (a YAML/JSON/`--cfg-options` `1.0`, see `float_marks.ts`);
+ * its container marks it as a float (a YAML/JSON/`--cfg-options` `1.0`, see `py_marks.ts`);
  * any other number prints as a Python `float` (`0.5`, `1e-05`).
  */
-import { isFloatAt, isTuple } from './float_marks.js';
+import { isFloatAt, isTuple } from './py_marks.js';
 
 /**
  * Python's `repr(str)`: single quotes unless the text holds `'` and no `"`; escapes `\\`, the

@@ -9,7 +9,7 @@
  */
 import { AssertionError_, KeyError } from '../utils/errors.js';
 import { Config } from './config.js';
-import { copyFloatMarks, isFloatAt, markFloat } from './float_marks.js';
+import { copyPyMarks, isFloatAt, markFloat } from './py_marks.js';
 import { deepCopy, isPlainDict, type ConfigNode } from './merge.js';
 import { pyRepr, pyTypeRepr } from './py_repr.js';
 
@@ -67,7 +67,7 @@ export function replaceCfgVals(cfg: Config): Config {
   const walk = (v: unknown): unknown => {
     if (!Array.isArray(v) && !isPlainDict(v)) return v;
     const out: ConfigNode | unknown[] = Array.isArray(v) ? [...v] : { ...v };
-    copyFloatMarks(v, out);
+    copyPyMarks(v, out);
     for (const [k, x] of Object.entries(v)) {
       if (typeof x === 'string') {
         const r = replaceString(x);

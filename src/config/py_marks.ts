@@ -1,6 +1,7 @@
 /**
- * @module Which config numbers are Python floats with an integral value (`1.0`, `2.0`), and which
- * arrays are Python tuples (`(1333, 800)` from `--cfg-options`).
+ * @module Python facts that plain JS data loses, kept as non-enumerable marks on config nodes:
+ * which numbers are floats with an integral value (`1.0`, `2.0`), which arrays are tuples
+ * (`(1333, 800)` from `--cfg-options`), and the insertion order of `--cfg-options` keys.
  *
  * JS has one number type, but mmcv's messages print `1.0` and `<class 'float'>` where the file
  * said `1.0`. The YAML/JSON loaders and the `--cfg-options` parser record such values as a
@@ -77,7 +78,7 @@ export function isFloatAt(container: unknown, key: string | number): boolean {
 }
 
 /** Copies the float marks (same keys), the tuple flag and the recorded key order of `from` onto `to`. */
-export function copyFloatMarks(from: object, to: object): void {
+export function copyPyMarks(from: object, to: object): void {
   if (isTuple(from) && Array.isArray(to)) markTuple(to);
   const order = (from as { [KEY_ORDER]?: string[] })[KEY_ORDER];
   if (order !== undefined) Object.defineProperty(to, KEY_ORDER, { value: [...order], enumerable: false, configurable: true, writable: true });
