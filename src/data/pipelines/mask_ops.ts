@@ -224,8 +224,3 @@ export function padMasks(masks: InstanceMasks, h: number, w: number, padVal = 0)
   };
   return out;
 }
-
-/** Number of instances. */
-export function numMasks(masks: InstanceMasks): number {
-  return masks.kind === 'bitmap' ? masks.masks.length : masks.polygons.length;
-}
