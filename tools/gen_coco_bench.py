@@ -4,7 +4,7 @@
 The data comes from the seeded generator shared with detkit's bench workload:
 
     node --import tsx tools/gen_coco_bench.ts /tmp/coco5k
-    python3 tools/gen_coco_bench.py /tmp/coco5k                      # installed pycocotools
+    python3 tools/gen_coco_bench.py /tmp/coco5k                      # importable pycocotools (e.g. the 2.0.11 wheel)
     python3 tools/gen_coco_bench.py /tmp/coco5k --cocoapi PYTHONAPI  # a cocoapi checkout's PythonAPI/
 
 With `--cocoapi` and no compiled `_mask` extension, `coco.py`/`cocoeval.py` of the checkout run
