@@ -102,6 +102,23 @@ describe('Conv2D gradient on wasm', () => {
     });
   }
 
+  it('conv2dTranspose 2x2 s2 (FCNMaskHead upsample): value and gradients match the cpu backend', async () => {
+    const rng = new Rng(8);
+    const x = data([2, 7, 7, 4], rng);
+    const w = data([2, 2, 3, 4], rng); // [KH, KW, out channels, in channels]
+    const r = data([2, 14, 14, 3], rng);
+    const run = () => {
+      const f = (a: tf.Tensor, b: tf.Tensor) =>
+        tf.sum(tf.mul(tf.conv2dTranspose(a as tf.Tensor4D, b as tf.Tensor4D, [2, 14, 14, 3], 2, 'valid'), tf.tensor(r, [2, 14, 14, 3])));
+      const xt = tf.tensor4d(x, [2, 7, 7, 4]);
+      const wt = tf.tensor4d(w, [2, 2, 3, 4]);
+      return [tf.conv2dTranspose(xt, wt, [2, 14, 14, 3], 2, 'valid'), ...tf.grads(f)([xt, wt])];
+    };
+    const cpu = await onBackend('cpu', run);
+    const wasm = await onBackend('wasm', run);
+    cpu.forEach((c, i) => expect(relativeError(wasm[i]!, c)).toBeLessThan(1e-4));
+  });
+
   it('leaks neither tensors nor wasm buffers across 100 calls', async () => {
     const c = CASES[1]!;
     const rng = new Rng(5);
