@@ -73,6 +73,17 @@ function findPadDivisor(ds: DetDataset): number | undefined {
   return undefined;
 }
 
+/** Rebuilds a worker's error (and its cause chain) as DetkitErrors with the worker's stacks. */
+function fromWorkerError(e: WorkerError, worker: number): DetkitError {
+  const err = new DetkitError(e.code, e.message, {
+    file: e.file,
+    hint: e.hint,
+    ...(e.cause === undefined ? {} : { cause: fromWorkerError(e.cause, worker) }),
+  });
+  if (e.stack !== undefined) err.stack = `${e.stack}\n    (in loader worker ${worker})`;
+  return err;
+}
+
 interface Pending {
   resolve(b: DetBatch): void;
   reject(e: unknown): void;
@@ -103,10 +114,8 @@ class WorkerPool {
         if (p === undefined) return;
         this.pending.delete(msg.id);
         this.refresh(k);
-        if (msg.error !== undefined) {
-          const e = msg.error;
-          p.reject(new DetkitError(e.code, e.message, { file: e.file, hint: e.hint, cause: Object.assign(new Error(`in loader worker ${k}: ${e.name}: ${e.message}`), { stack: e.stack }) }));
-        } else p.resolve(msg.batch!);
+        if (msg.error !== undefined) p.reject(fromWorkerError(msg.error, k));
+        else p.resolve(msg.batch!);
       });
       const fail = (err: unknown): void => {
         this.dead.add(k);

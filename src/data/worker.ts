@@ -38,12 +38,18 @@ export interface WorkerError {
   file?: string | undefined;
   hint?: string | undefined;
   stack?: string | undefined;
+  /** The error's cause, serialised the same way. */
+  cause?: WorkerError;
 }
 
-function toWorkerError(err: unknown): WorkerError {
-  if (err instanceof DetkitError) return { name: err.name, code: err.code, message: err.message, file: err.file, hint: err.hint, stack: err.stack };
-  const e = err as Error;
-  return { name: e?.name ?? 'Error', code: 'DATA_WORKER_ERROR', message: e?.message ?? String(err), stack: e?.stack };
+function toWorkerError(err: unknown, depth = 0): WorkerError {
+  const e = err as (Error & { cause?: unknown }) | undefined;
+  const out: WorkerError =
+    err instanceof DetkitError
+      ? { name: err.name, code: err.code, message: err.message, file: err.file, hint: err.hint, stack: err.stack }
+      : { name: e?.name ?? 'Error', code: 'DATA_WORKER_ERROR', message: e?.message ?? String(err), stack: e?.stack };
+  if (e?.cause !== undefined && depth < 4) out.cause = toWorkerError(e.cause, depth + 1);
+  return out;
 }
 
 const init = workerData as WorkerInit;

@@ -204,6 +204,7 @@ describe('DataLoader', () => {
         expect((err as { code?: string }).code).toBe('DATA_PIPELINE_FAILED');
         expect((err as Error).message).toMatch(/LoadImageFromFile failed on .*3\.png/);
         expect((err as { file?: string }).file).toBe(join(dir, 'img', '3.png'));
+        expect((err as { cause?: { code?: string } }).cause?.code).toBe('DATA_IMAGE_DECODE');
       }
     } finally {
       // restore for other tests
