@@ -20,6 +20,7 @@ export { Module, type IncompatibleKeys, type ParamKind, type ParamLayout } from 
 export { ModuleList, Sequential, type ForwardModule } from './container.js';
 export { Conv2d, pair, type Conv2dOptions, type IntOrPair } from './conv2d.js';
 export { Linear, type LinearOptions } from './linear.js';
+export { Scale, type ScaleOptions } from './scale.js';
 export { BatchNorm2d, type BatchNorm2dOptions } from './batch_norm.js';
 export { GroupNorm, type GroupNormOptions } from './group_norm.js';
 export { AvgPool2d, MaxPool2d, poolOutputSize, type AvgPool2dOptions, type MaxPool2dOptions } from './pooling.js';

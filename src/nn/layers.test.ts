@@ -6,6 +6,7 @@ import { Linear } from './linear.js';
 import { AvgPool2d, MaxPool2d, poolOutputSize } from './pooling.js';
 import { fromTorchLayout, loadTorchStateDict, toTorchLayout, toTorchStateDict, torchShape } from './torch_layout.js';
 import { Conv2d } from './conv2d.js';
+import { Scale } from './scale.js';
 import './index.js';
 
 describe('Linear', () => {
@@ -28,6 +29,23 @@ describe('Linear', () => {
     expect(tf.memory().numTensors).toBe(before);
     x.dispose();
     fc.dispose();
+  });
+});
+
+describe('Scale', () => {
+  beforeAll(async () => {
+    await initBackend('cpu');
+  });
+  it('multiplies by one learnable scalar named scale', () => {
+    const s = new Scale({ scale: 2 });
+    expect([...s.stateDict().keys()]).toEqual(['scale']);
+    const x = tf.tensor1d([1, -3]);
+    const y = s.forward(x);
+    expect(Array.from(y.dataSync())).toEqual([2, -6]);
+    const { grads, value } = tf.variableGrads(() => tf.sum(s.forward(x)) as tf.Scalar, [s.scale]);
+    expect(Array.from(grads[s.scale.name]!.dataSync())).toEqual([-2]);
+    tf.dispose([x, y, value, ...Object.values(grads)]);
+    s.dispose();
   });
 });
 
