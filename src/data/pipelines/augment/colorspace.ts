@@ -8,16 +8,6 @@
  * Values are interleaved HSV triples in the same HWC layout as the image.
  */
 const FLT_EPSILON = 1.1920928955078125e-7;
-/** OpenCV `HSV2RGB` sector table: indices into `[v, p, q, t]` for (b, g, r). */
-const SECTOR: ReadonlyArray<readonly [number, number, number]> = [
-  [1, 3, 0],
-  [1, 0, 2],
-  [3, 0, 1],
-  [0, 2, 1],
-  [0, 1, 3],
-  [2, 1, 0],
-];
-
 /** Float BGR → HSV (`cv2.cvtColor(img, COLOR_BGR2HSV)` on float32), `[n*3]` → `[n*3]`. */
 export function bgr2hsvFloat(bgr: Float32Array): Float32Array {
   const out = new Float32Array(bgr.length);
@@ -42,26 +32,24 @@ export function bgr2hsvFloat(bgr: Float32Array): Float32Array {
   return out;
 }
 
-/** One HSV triple (H in units of `hscale⁻¹`) → `[b, g, r]` (OpenCV `HSV2RGB_native`). */
+/**
+ * One HSV triple (H in units of `1 / hscale` per sextant) → `[b, g, r]`, as OpenCV's vectorised
+ * `HSV2RGB_simd` (the path x86 and ARM builds take for all but a row's last few pixels): the
+ * sextant is `trunc(h)` reduced modulo 6 with truncation, the fraction `h − trunc(h)`; so hues
+ * above the range wrap, and negative hues keep a negative fraction (matches cv2 4.6 on those inputs).
+ */
 function hsvToBgr(hIn: number, s: number, v: number, hscale: number, out: Float32Array | number[], o: number): void {
-  if (s === 0) {
-    out[o] = out[o + 1] = out[o + 2] = v;
-    return;
-  }
-  let h = hIn * hscale;
-  if (h < 0) do h += 6; while (h < 0);
-  else if (h >= 6) do h -= 6; while (h >= 6);
-  let sector = Math.floor(h);
-  h -= sector;
-  if (sector < 0 || sector >= 6) {
-    sector = 0;
-    h = 0;
-  }
-  const tab = [v, v * (1 - s), v * (1 - s * h), v * (1 - s * (1 - h))];
-  const idx = SECTOR[sector]!;
-  out[o] = tab[idx[0]]!;
-  out[o + 1] = tab[idx[1]]!;
-  out[o + 2] = tab[idx[2]]!;
+  const h = hIn * hscale;
+  const pre = Math.trunc(h);
+  const f = h - pre;
+  const sector = pre - Math.trunc(pre / 6) * 6;
+  const t0 = v;
+  const t1 = v * (1 - s);
+  const t2 = v * (1 - s * f);
+  const t3 = v * (1 - s * (1 - f));
+  out[o] = sector < 2 ? t1 : sector === 2 ? t3 : sector === 3 || sector === 4 ? t0 : t2;
+  out[o + 1] = sector === 0 ? t3 : sector === 1 || sector === 2 ? t0 : sector === 3 ? t2 : sector > 3 ? t1 : 0;
+  out[o + 2] = sector < 1 ? t0 : sector === 1 ? t2 : sector === 2 || sector === 3 ? t1 : sector === 4 ? t3 : t0;
 }
 
 /** Float HSV (H in degrees) → BGR (`cv2.cvtColor(img, COLOR_HSV2BGR)` on float32). */
