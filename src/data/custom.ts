@@ -12,6 +12,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
+import type { BuildContext } from '../registry/registry.js';
 import { METRICS } from '../registry/root.js';
 import type { DetResult } from '../structures/det_types.js';
 import type { MiddleAnnotation, VocEvaluateFn } from '../structures/evaluation_types.js';
@@ -120,6 +121,18 @@ export class CustomDataset implements DetDataset {
       this.flag = new Uint8Array(this.data_infos.length);
     }
     this.pipeline = new Compose(cfg.pipeline ?? []);
+  }
+
+  /**
+   * Registry entry (`DATASETS.build`): constructs the dataset and makes its errors name the config
+   * key, e.g. `data.train.ann_file` for an unreadable annotation file.
+   */
+  static fromConfig<T>(this: new (cfg: never) => T, args: Record<string, unknown>, ctx: BuildContext): T {
+    try {
+      return new this(args as never);
+    } catch (err) {
+      throw withConfigPath(err, ctx.path, ctx.file);
+    }
   }
 
   /** Number of images. */
@@ -305,6 +318,22 @@ export class CustomDataset implements DetDataset {
     lines.push(this.CLASSES.map((c, i) => `${i} [${c}]: ${counts[i]}`).join(', ') + (this.test_mode ? '' : `, -1 background: ${background}`));
     return lines.join('\n');
   }
+}
+
+const ANN_FILE_CODES = new Set(['DATA_ANN_NOT_FOUND', 'DATA_ANN_PARSE', 'DATA_BAD_ANN', 'DATA_BAD_COCO', 'DATA_BAD_BOX', 'DATA_XML_PARSE', 'DATA_BAD_XML']);
+
+/**
+ * Prefixes a dataset error's config key with the dataset's own path (`classes` →
+ * `data.train.classes`; annotation errors → `data.train.ann_file`). Other errors pass unchanged.
+ */
+export function withConfigPath(err: unknown, base: string | undefined, file: string | undefined): unknown {
+  if (!(err instanceof DetkitError) || base === undefined) return err;
+  const own = err.configPath ?? (ANN_FILE_CODES.has(err.code) ? 'ann_file' : undefined);
+  if (own !== undefined && own.startsWith(base)) return err;
+  const e = err as { configPath: string | undefined; file: string | undefined };
+  e.configPath = own === undefined ? base : `${base}.${own}`;
+  e.file ??= file;
+  return err;
 }
 
 /** Warns (as mmdet's pipelines would silently misbehave) about boxes with x2 < x1 or y2 < y1. */

@@ -207,6 +207,21 @@ describe('dataset wrappers and buildDataset', () => {
     expect(out).toEqual({ '0_bbox_mAP': 0.25, '1_bbox_mAP': 0.25 });
     expect(() => buildDataset({ type: 'ConcatDataset', separate_eval: false, datasets: [base(), base()] })).toThrow(/separate_eval=True/);
   });
+  it('dataset errors name the config key (data.train.ann_file, data.val.classes)', () => {
+    const f = writeJson('broken2.json', '{"images": [');
+    let err: unknown;
+    try {
+      buildDataset({ type: 'CocoDataset', ann_file: f, pipeline: [] }, undefined, 'data.train');
+    } catch (e) {
+      err = e;
+    }
+    expect((err as { code: string }).code).toBe('DATA_ANN_PARSE');
+    expect((err as { configPath: string }).configPath).toBe('data.train.ann_file');
+    expect(() => buildDataset({ type: 'CocoDataset', ann_file: coco.annFile, pipeline: [], classes: 3 }, undefined, 'data.val')).toThrow(
+      expect.objectContaining({ configPath: 'data.val.classes' }),
+    );
+  });
+
   it('an unknown dataset type names the config path', () => {
     expect(() => buildDataset({ type: 'CocoDatset' }, undefined, 'data.train')).toThrow(/CocoDataset/);
   });
