@@ -14,6 +14,7 @@ import { gatherNdGradConfig } from './gather_nd_grad.js';
 import { gatherV2Config } from './gather_v2.js';
 import { maxPoolGradConfig } from './max_pool_grad.js';
 import { stridedSliceGradConfig } from './strided_slice_grad.js';
+import { tileConfig } from './tile.js';
 import { unsortedSegmentSumConfig } from './unsorted_segment_sum.js';
 import { replacedKernels } from './utils.js';
 import { zeroGradConfigs } from './zero_grads.js';
@@ -21,7 +22,7 @@ import { zeroGradConfigs } from './zero_grads.js';
 /**
  * Kernels registered for `wasm`. Entries whose name wasm already has replace its kernel
  * (`Conv2DBackpropInput`: wasm's is a scalar loop, ours is an XNNPACK conv; `MaxPoolGrad`: wasm's
- * drops windows whose values are all negative; `GatherV2`: wasm's copies element by element).
+ * drops windows whose values are all negative; `GatherV2`, `Tile`: wasm's compute an index per element).
  */
 export const WASM_KERNEL_GAPS: readonly KernelConfig[] = [
   conv2DBackpropFilterConfig,
@@ -30,6 +31,7 @@ export const WASM_KERNEL_GAPS: readonly KernelConfig[] = [
   depthwiseConv2dNativeBackpropInputConfig,
   gatherV2Config,
   maxPoolGradConfig,
+  tileConfig,
   unsortedSegmentSumConfig,
 ];
 
