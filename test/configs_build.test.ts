@@ -42,7 +42,7 @@ describe('every method config builds its detector', () => {
     }
     const model = DETECTORS.build<BaseDetector>(cfg.model, undefined, { path: 'model' });
     try {
-      expect((model.constructor as { type: string }).type).toBe(cfg.model.type);
+      expect((model.constructor as unknown as { type: string }).type).toBe(cfg.model.type);
       const keys = [...model.stateDict().keys()];
       expect(keys).toContain('backbone.conv1.weight');
       expect(keys.some((k) => k.startsWith('neck.fpn_convs.0.'))).toBe(true);

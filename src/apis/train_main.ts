@@ -5,7 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
 import { initBackend } from '../backend/index.js';
-import { Config } from '../config/index.js';
+import { Config, replaceCfgVals } from '../config/index.js';
 import { parseCfgOptions } from '../config/dict_action.js';
 import { buildDataset, type DetDataset } from '../data/index.js';
 import type { BaseRunner } from '../engine/index.js';
@@ -43,7 +43,8 @@ export function buildDetector(modelCfg: Record<string, unknown>, seed: number): 
 
 /** Runs a training as `python tools/train.py CONFIG [options]` does. */
 export async function trainFromConfig(opts: TrainMainOptions): Promise<BaseRunner> {
-  const cfgObj = await Config.fromFile(opts.config);
+  // mmdet order: load, resolve `${key}` references, then apply --cfg-options.
+  const cfgObj = replaceCfgVals(await Config.fromFile(opts.config));
   if (opts.cfg_options !== undefined && opts.cfg_options.length > 0) cfgObj.mergeFromDict(parseCfgOptions(opts.cfg_options));
   if (opts.auto_scale_lr === true) cfgObj.mergeFromDict({ 'auto_scale_lr.enable': true });
   const stem = basename(opts.config, extname(opts.config));
