@@ -22,6 +22,7 @@ import type { AnnInfo, ImgInfo, Results, TransformContext } from './pipelines/ty
 import type { DetDataset } from './types.js';
 import { autoGenerate } from './shapes.js';
 import { dataWarn } from './warnings.js';
+import { withConfigPath } from './config_path.js';
 
 /** Options of {@link CustomDataset} (mmdet keyword names). */
 export interface CustomDatasetConfig {
@@ -318,22 +319,6 @@ export class CustomDataset implements DetDataset {
     lines.push(this.CLASSES.map((c, i) => `${i} [${c}]: ${counts[i]}`).join(', ') + (this.test_mode ? '' : `, -1 background: ${background}`));
     return lines.join('\n');
   }
-}
-
-const ANN_FILE_CODES = new Set(['DATA_ANN_NOT_FOUND', 'DATA_ANN_PARSE', 'DATA_BAD_ANN', 'DATA_BAD_COCO', 'DATA_BAD_BOX', 'DATA_XML_PARSE', 'DATA_BAD_XML']);
-
-/**
- * Prefixes a dataset error's config key with the dataset's own path (`classes` →
- * `data.train.classes`; annotation errors → `data.train.ann_file`). Other errors pass unchanged.
- */
-export function withConfigPath(err: unknown, base: string | undefined, file: string | undefined): unknown {
-  if (!(err instanceof DetkitError) || base === undefined) return err;
-  const own = err.configPath ?? (ANN_FILE_CODES.has(err.code) ? 'ann_file' : undefined);
-  if (own !== undefined && own.startsWith(base)) return err;
-  const e = err as { configPath: string | undefined; file: string | undefined };
-  e.configPath = own === undefined ? base : `${base}.${own}`;
-  e.file ??= file;
-  return err;
 }
 
 /** Warns (as mmdet's pipelines would silently misbehave) about boxes with x2 < x1 or y2 < y1. */

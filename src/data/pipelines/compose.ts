@@ -8,6 +8,7 @@
 import { PIPELINES } from '../../registry/root.js';
 import { configPathOf } from '../../utils/config_meta.js';
 import { DetkitError, TypeError_ } from '../../utils/errors.js';
+import { withConfigPath } from '../config_path.js';
 import { transformName, type Results, type Transform, type TransformContext } from './types.js';
 
 /** A pipeline step: a transform config (`{type: 'Resize', ...}`) or a built transform. */
@@ -40,7 +41,12 @@ export class Compose implements Transform {
     this.transforms = transforms.map((t, i) => {
       if (isTransform(t)) return t;
       if (typeof t === 'object' && t !== null) {
-        return PIPELINES.build<Transform>(t, undefined, { path: configPathOf(t) ?? (base === undefined ? undefined : `${base}[${i}]`) });
+        const p = configPathOf(t) ?? (base === undefined ? undefined : `${base}[${i}]`);
+        try {
+          return PIPELINES.build<Transform>(t, undefined, { path: p });
+        } catch (err) {
+          throw withConfigPath(err, p, undefined);
+        }
       }
       throw new TypeError_('DATA_BAD_PIPELINE', `transform must be callable or a dict, got ${typeof t}`, { configPath: base === undefined ? undefined : `${base}[${i}]` });
     });

@@ -149,6 +149,9 @@ describe('MultiScaleFlipAug and Compose', () => {
     const dropper = { apply: () => null, toString: () => 'Drop' };
     expect(await new Compose([dropper]).apply(res(4, 4), ctx())).toBeNull();
     expect(() => new Compose([{ type: 'Rezise' }], 'data.train.pipeline')).toThrow(/Resize/);
+    expect(() => new Compose([{ type: 'Pad', size_divisor: 32 }, { type: 'Resize', img_scale: [[1, 2], [3, 4]], ratio_range: [0.5, 1.5] }], 'data.train.pipeline')).toThrow(
+      expect.objectContaining({ configPath: 'data.train.pipeline[1].img_scale' }),
+    );
   });
 });
 
