@@ -2,7 +2,8 @@
  * @module Option and input checks shared by the augmentation transforms; every failure is a
  * coded {@link DetkitError} naming the transform and the config key.
  */
-import { AssertionError_, KeyError } from '../../../utils/errors.js';
+import type { BuildContext } from '../../../registry/registry.js';
+import { AssertionError_, DetkitError, KeyError, TypeError_, type DetkitErrorOptions } from '../../../utils/errors.js';
 import type { Image, Results } from '../types.js';
 
 /** mmdet's `assert results['img_fields'] == ['img'], 'Only single img_fields is allowed'`. */
@@ -48,5 +49,27 @@ export function checkScaleHW(v: unknown, key: string, name: string): [number, nu
 export function refuseMasks(results: Results, name: string): void {
   if (results.gt_masks !== undefined) {
     throw new AssertionError_('DATA_MASKS_UNSUPPORTED', `${name} only supports bbox.`, { hint: 'load annotations with with_mask=False when this transform is in the pipeline' });
+  }
+}
+
+/**
+ * Builds a transform from a config node (the registry's `fromConfig` hook): rejects keys the mmdet
+ * constructor does not take (Python's `unexpected keyword argument`) and prefixes the key path of
+ * any option error with the node's path (`data.train.pipeline[3].crop_size`).
+ */
+export function buildFromConfig<T>(name: string, args: Record<string, unknown>, ctx: BuildContext, keys: readonly string[], make: (a: Record<string, unknown>) => T): T {
+  const base = ctx.path;
+  const join = (k: string) => (base === undefined ? k : `${base}.${k}`);
+  for (const k of Object.keys(args)) {
+    if (!keys.includes(k)) {
+      throw new TypeError_('CONFIG_UNEXPECTED_KEY', `${name}.__init__() got an unexpected keyword argument '${k}'`, { configPath: join(k), file: ctx.file, hint: `${name} takes: ${keys.join(', ')}` });
+    }
+  }
+  try {
+    return make(args);
+  } catch (err) {
+    if (!(err instanceof DetkitError) || err.configPath === undefined || base === undefined) throw err;
+    const Ctor = err.constructor as new (code: string, message: string, o: DetkitErrorOptions) => DetkitError;
+    throw new Ctor(err.code, err.message, { configPath: join(err.configPath), file: ctx.file ?? err.file, hint: err.hint, cause: err });
   }
 }

@@ -4,9 +4,10 @@
  * Porting note: mmdet fills the holes in place; detkit fills a copy (the input image may be shared
  * with other samples through `mix_results`).
  */
+import type { BuildContext } from '../../../registry/registry.js';
 import { AssertionError_ } from '../../../utils/errors.js';
 import type { Results, Transform, TransformContext } from '../types.js';
-import { requireImage } from './checks.js';
+import { buildFromConfig, requireImage } from './checks.js';
 
 /** Options of {@link CutOut} (mmdet keyword names). */
 export interface CutOutConfig {
@@ -22,6 +23,9 @@ export interface CutOutConfig {
 
 const isPair = (v: unknown): v is [number, number] => Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'number');
 
+/** The keyword arguments of mmdet's constructor. */
+const KEYS: readonly string[] = ['n_holes', 'cutout_shape', 'cutout_ratio', 'fill_in'];
+
 /**
  * Fills `n` random rectangles of the image with `fill_in`: top-left uniform over the image, size from
  * the candidates, clipped at the border. Boxes are untouched. Reads/writes `img`.
@@ -32,6 +36,11 @@ export class CutOut implements Transform {
   readonly fill_in: number[];
   readonly with_ratio: boolean;
   readonly candidates: Array<[number, number]>;
+
+  /** Registry entry: builds from a config node; option errors name the node's full key path. */
+  static fromConfig(args: Record<string, unknown>, ctx: BuildContext): CutOut {
+    return buildFromConfig('CutOut', args, ctx, KEYS, (a) => new CutOut(a as unknown as CutOutConfig));
+  }
 
   constructor(cfg: CutOutConfig) {
     const hasShape = cfg.cutout_shape !== undefined && cfg.cutout_shape !== null;

@@ -5,9 +5,10 @@
  * sets it to the expanded size so a following RandomFlip or crop sees the real canvas.
  */
 import type { InstanceMasks } from '../../../structures/det_types.js';
+import type { BuildContext } from '../../../registry/registry.js';
 import { AssertionError_ } from '../../../utils/errors.js';
 import type { Image, Results, Transform, TransformContext } from '../types.js';
-import { checkProb, checkRange, requireImage, requireSingleImg } from './checks.js';
+import { buildFromConfig, checkProb, checkRange, requireImage, requireSingleImg } from './checks.js';
 import { fullImage, pasteImage } from './image_geometry.js';
 import { expandMasks } from './masks.js';
 
@@ -25,6 +26,9 @@ export interface ExpandConfig {
   prob?: number;
 }
 
+/** The keyword arguments of mmdet's constructor. */
+const KEYS: readonly string[] = ['mean', 'to_rgb', 'ratio_range', 'seg_ignore_label', 'prob'];
+
 /**
  * Places the image at a random offset on a `ratio × (h, w)` canvas filled with `mean`; boxes are
  * shifted by the offset, masks and segmentation maps expanded alike.
@@ -37,6 +41,11 @@ export class Expand implements Transform {
   readonly ratio_range: [number, number];
   readonly seg_ignore_label: number | null;
   readonly prob: number;
+
+  /** Registry entry: builds from a config node; option errors name the node's full key path. */
+  static fromConfig(args: Record<string, unknown>, ctx: BuildContext): Expand {
+    return buildFromConfig('Expand', args, ctx, KEYS, (a) => new Expand(a as unknown as ExpandConfig));
+  }
 
   constructor(cfg: ExpandConfig = {}) {
     const mean = cfg.mean ?? [0, 0, 0];

@@ -6,10 +6,11 @@
  * `w - new_w`) so crops are distributed as in mmdet.
  */
 import type { InstanceMasks } from '../../../structures/det_types.js';
+import type { BuildContext } from '../../../registry/registry.js';
 import { AssertionError_ } from '../../../utils/errors.js';
 import type { Image, Results, Transform, TransformContext } from '../types.js';
 import { concatArrays, iouWithBoxes, numBoxes, selectBoxes, selectRows } from './boxes.js';
-import { requireImage, requireSingleImg } from './checks.js';
+import { buildFromConfig, requireImage, requireSingleImg } from './checks.js';
 import { cropImage } from './image_geometry.js';
 import { cropMasks, selectMasks } from './masks.js';
 import { BBOX2LABEL, BBOX2MASK } from './random_crop.js';
@@ -35,6 +36,9 @@ function centersInside(boxes: Float32Array, patch: readonly number[]): number[] 
   return keep;
 }
 
+/** The keyword arguments of mmdet's constructor. */
+const KEYS: readonly string[] = ['min_ious', 'min_crop_size', 'bbox_clip_border'];
+
 /**
  * SSD's random crop: draws a mode from `(1, ...min_ious, 0)` (1 = keep the image), then up to 50
  * patches with sides in `[min_crop_size, 1] × (w, h)` and aspect `h/w ∈ [0.5, 2]`, accepting one whose
@@ -48,6 +52,11 @@ export class MinIoURandomCrop implements Transform {
   readonly sample_mode: number[];
   readonly min_crop_size: number;
   readonly bbox_clip_border: boolean;
+
+  /** Registry entry: builds from a config node; option errors name the node's full key path. */
+  static fromConfig(args: Record<string, unknown>, ctx: BuildContext): MinIoURandomCrop {
+    return buildFromConfig('MinIoURandomCrop', args, ctx, KEYS, (a) => new MinIoURandomCrop(a as unknown as MinIoURandomCropConfig));
+  }
 
   constructor(cfg: MinIoURandomCropConfig = {}) {
     this.min_ious = cfg.min_ious ?? [0.1, 0.3, 0.5, 0.7, 0.9];

@@ -4,11 +4,12 @@
  * Porting note: mmdet 2.x leaves `gt_masks` stale here; detkit refuses instance masks with a
  * coded error instead (as mmdet does in RandomAffine).
  */
+import type { BuildContext } from '../../../registry/registry.js';
 import { AssertionError_, KeyError } from '../../../utils/errors.js';
 import { imflip, imresize } from '../image_ops.js';
 import type { MixTransform, Results, TransformContext } from '../types.js';
 import { clipBoxesInPlace, concatArrays, filterBoxCandidates, findInsideBboxes, numBoxes, selectBoxes, selectRows } from './boxes.js';
-import { checkRange, checkScaleHW, refuseMasks, requireImage } from './checks.js';
+import { buildFromConfig, checkRange, checkScaleHW, refuseMasks, requireImage } from './checks.js';
 import { cropImage, fullImage, pasteImage } from './image_geometry.js';
 
 /** Options of {@link MixUp} (mmdet keyword names). */
@@ -41,6 +42,9 @@ interface AnnInfoSource {
   get_ann_info?: (idx: number) => { bboxes: Float32Array };
 }
 
+/** The keyword arguments of mmdet's constructor. */
+const KEYS: readonly string[] = ['img_scale', 'ratio_range', 'flip_ratio', 'pad_val', 'max_iters', 'min_bbox_size', 'min_area_ratio', 'max_aspect_ratio', 'bbox_clip_border', 'skip_filter'];
+
 /**
  * Blends the image 50/50 with another sample (`results.mix_results[0]`): that sample is resized to
  * fit `img_scale`, scale-jittered, maybe flipped horizontally, then cropped/padded at a random offset
@@ -59,6 +63,11 @@ export class MixUp implements MixTransform {
   readonly max_aspect_ratio: number;
   readonly bbox_clip_border: boolean;
   readonly skip_filter: boolean;
+
+  /** Registry entry: builds from a config node; option errors name the node's full key path. */
+  static fromConfig(args: Record<string, unknown>, ctx: BuildContext): MixUp {
+    return buildFromConfig('MixUp', args, ctx, KEYS, (a) => new MixUp(a as unknown as MixUpConfig));
+  }
 
   constructor(cfg: MixUpConfig = {}) {
     this.dynamic_scale = checkScaleHW(cfg.img_scale ?? [640, 640], 'img_scale', 'MixUp');

@@ -9,12 +9,13 @@
  * - Sub-images never change in place (`mix_results` may share arrays with other samples).
  */
 import type { InstanceMasks } from '../../../structures/det_types.js';
+import type { BuildContext } from '../../../registry/registry.js';
 import { AssertionError_, KeyError } from '../../../utils/errors.js';
 import { imresize } from '../image_ops.js';
 import { resizeMasks } from '../mask_ops.js';
 import type { MixTransform, Results, TransformContext } from '../types.js';
 import { clipBoxesInPlace, concatArrays, findInsideBboxes, numBoxes, selectBoxes, selectRows } from './boxes.js';
-import { checkProb, checkRange, checkScaleHW, requireImage } from './checks.js';
+import { buildFromConfig, checkProb, checkRange, checkScaleHW, requireImage } from './checks.js';
 import { fullImage, pasteImage } from './image_geometry.js';
 import { cropMasks, expandMasks, selectMasks } from './masks.js';
 
@@ -41,6 +42,9 @@ const LOCS: readonly Loc[] = ['top_left', 'top_right', 'bottom_left', 'bottom_ri
 /** `[x1, y1, x2, y2]`. */
 type Quad = [number, number, number, number];
 
+/** The keyword arguments of mmdet's constructor. */
+const KEYS: readonly string[] = ['img_scale', 'center_ratio_range', 'min_bbox_size', 'bbox_clip_border', 'skip_filter', 'pad_val', 'prob'];
+
 /**
  * Combines the image and three others (`results.mix_results`, fetched by MultiImageMixDataset via
  * {@link Mosaic.get_indexes}) into a `2h × 2w` mosaic around a random centre: each is resized to fit
@@ -57,6 +61,11 @@ export class Mosaic implements MixTransform {
   readonly skip_filter: boolean;
   readonly pad_val: number;
   readonly prob: number;
+
+  /** Registry entry: builds from a config node; option errors name the node's full key path. */
+  static fromConfig(args: Record<string, unknown>, ctx: BuildContext): Mosaic {
+    return buildFromConfig('Mosaic', args, ctx, KEYS, (a) => new Mosaic(a as unknown as MosaicConfig));
+  }
 
   constructor(cfg: MosaicConfig = {}) {
     this.img_scale = checkScaleHW(cfg.img_scale ?? [640, 640], 'img_scale', 'Mosaic');

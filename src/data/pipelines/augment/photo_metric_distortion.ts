@@ -1,10 +1,11 @@
 /**
  * @module Port of `PhotoMetricDistortion` from `mmdet/datasets/pipelines/transforms.py` @ v2.28.2.
  */
+import type { BuildContext } from '../../../registry/registry.js';
 import { AssertionError_ } from '../../../utils/errors.js';
 import type { Image, Results, Transform, TransformContext } from '../types.js';
 import { bgr2hsvFloat, hsv2bgrFloat } from './colorspace.js';
-import { requireSingleImg, requireImage, checkRange } from './checks.js';
+import { buildFromConfig, checkRange, requireImage, requireSingleImg } from './checks.js';
 
 /** Options of {@link PhotoMetricDistortion} (mmdet keyword names). */
 export interface PhotoMetricDistortionConfig {
@@ -17,6 +18,9 @@ export interface PhotoMetricDistortionConfig {
   /** Hue offset drawn from `U(−delta, delta)` (degrees, default 18). */
   hue_delta?: number;
 }
+
+/** The keyword arguments of mmdet's constructor. */
+const KEYS: readonly string[] = ['brightness_delta', 'contrast_range', 'saturation_range', 'hue_delta'];
 
 /**
  * Photometric distortion of `img`, each step with probability 0.5, in mmdet's order: brightness;
@@ -32,6 +36,11 @@ export class PhotoMetricDistortion implements Transform {
   readonly saturation_lower: number;
   readonly saturation_upper: number;
   readonly hue_delta: number;
+
+  /** Registry entry: builds from a config node; option errors name the node's full key path. */
+  static fromConfig(args: Record<string, unknown>, ctx: BuildContext): PhotoMetricDistortion {
+    return buildFromConfig('PhotoMetricDistortion', args, ctx, KEYS, (a) => new PhotoMetricDistortion(a as unknown as PhotoMetricDistortionConfig));
+  }
 
   constructor(cfg: PhotoMetricDistortionConfig = {}) {
     this.brightness_delta = cfg.brightness_delta ?? 32;

@@ -6,10 +6,11 @@
  * and keeps those of the kept boxes.
  */
 import type { InstanceMasks } from '../../../structures/det_types.js';
+import type { BuildContext } from '../../../registry/registry.js';
 import { AssertionError_ } from '../../../utils/errors.js';
 import type { Results, Transform, TransformContext } from '../types.js';
 import { clipBoxesInPlace, filterBoxCandidates, findInsideBboxes, numBoxes, selectBoxes, selectRows } from './boxes.js';
-import { checkRange, requireImage } from './checks.js';
+import { buildFromConfig, checkRange, requireImage } from './checks.js';
 import { selectMasks } from './masks.js';
 import { matmul3, warpPerspective, warpPoint, type Mat3 } from './warp_perspective.js';
 
@@ -41,6 +42,9 @@ export interface RandomAffineConfig {
 
 const f32 = Math.fround;
 
+/** The keyword arguments of mmdet's constructor. */
+const KEYS: readonly string[] = ['max_rotate_degree', 'max_translate_ratio', 'scaling_ratio_range', 'max_shear_degree', 'border', 'border_val', 'min_bbox_size', 'min_area_ratio', 'max_aspect_ratio', 'bbox_clip_border', 'skip_filter'];
+
 /**
  * Random affine warp `M = Translate · Shear · Rotate · Scale` of the image (output size = input +
  * 2·border). Each box becomes the min/max of its 4 warped corners, clipped; boxes outside the output
@@ -60,6 +64,11 @@ export class RandomAffine implements Transform {
   readonly max_aspect_ratio: number;
   readonly bbox_clip_border: boolean;
   readonly skip_filter: boolean;
+
+  /** Registry entry: builds from a config node; option errors name the node's full key path. */
+  static fromConfig(args: Record<string, unknown>, ctx: BuildContext): RandomAffine {
+    return buildFromConfig('RandomAffine', args, ctx, KEYS, (a) => new RandomAffine(a as unknown as RandomAffineConfig));
+  }
 
   constructor(cfg: RandomAffineConfig = {}) {
     this.max_rotate_degree = cfg.max_rotate_degree ?? 10.0;

@@ -5,10 +5,11 @@
  * per call so several images stay aligned (identical with the usual single `img`).
  */
 import type { InstanceMasks } from '../../../structures/det_types.js';
+import type { BuildContext } from '../../../registry/registry.js';
 import { AssertionError_, ValueError } from '../../../utils/errors.js';
 import type { Image, Results, Transform, TransformContext } from '../types.js';
 import { clipBoxesInPlace, nonEmptyBoxes, selectBoxes, selectRows } from './boxes.js';
-import { requireImage } from './checks.js';
+import { buildFromConfig, requireImage } from './checks.js';
 import { cropImage } from './image_geometry.js';
 import { cropMasks, maskBboxes, selectMasks } from './masks.js';
 
@@ -34,6 +35,9 @@ export interface RandomCropConfig {
 export const BBOX2LABEL: Readonly<Record<string, string>> = { gt_bboxes: 'gt_labels', gt_bboxes_ignore: 'gt_labels_ignore' };
 export const BBOX2MASK: Readonly<Record<string, string>> = { gt_bboxes: 'gt_masks', gt_bboxes_ignore: 'gt_masks_ignore' };
 
+/** The keyword arguments of mmdet's constructor. */
+const KEYS: readonly string[] = ['crop_size', 'crop_type', 'allow_negative_crop', 'recompute_bbox', 'bbox_clip_border'];
+
 /**
  * Crops a random window of the sampled size from image, boxes, masks and maps. Boxes are shifted and
  * (by default) clipped; boxes left empty are dropped with their labels and masks. Returns null when
@@ -47,6 +51,11 @@ export class RandomCrop implements Transform {
   readonly allow_negative_crop: boolean;
   readonly recompute_bbox: boolean;
   readonly bbox_clip_border: boolean;
+
+  /** Registry entry: builds from a config node; option errors name the node's full key path. */
+  static fromConfig(args: Record<string, unknown>, ctx: BuildContext): RandomCrop {
+    return buildFromConfig('RandomCrop', args, ctx, KEYS, (a) => new RandomCrop(a as unknown as RandomCropConfig));
+  }
 
   constructor(cfg: RandomCropConfig) {
     const type = cfg.crop_type ?? 'absolute';

@@ -1,9 +1,10 @@
 /**
  * @module Port of `YOLOXHSVRandomAug` from `mmdet/datasets/pipelines/transforms.py` @ v2.28.2.
  */
+import type { BuildContext } from '../../../registry/registry.js';
 import { AssertionError_ } from '../../../utils/errors.js';
 import type { Results, Transform, TransformContext } from '../types.js';
-import { requireImage } from './checks.js';
+import { buildFromConfig, requireImage } from './checks.js';
 import { bgr2hsvU8, hsv2bgrU8 } from './colorspace.js';
 
 /** Options of {@link YOLOXHSVRandomAug} (mmdet keyword names). */
@@ -16,6 +17,9 @@ export interface YOLOXHSVRandomAugConfig {
   value_delta?: number;
 }
 
+/** The keyword arguments of mmdet's constructor. */
+const KEYS: readonly string[] = ['hue_delta', 'saturation_delta', 'value_delta'];
+
 /**
  * YOLOX colour jitter on a uint8 BGR image: gains `U(−1, 1) × delta` for H, S, V, each kept with
  * probability 0.5 and truncated to integers; OpenCV HSV, hue modulo 180, S and V clipped to
@@ -26,6 +30,11 @@ export class YOLOXHSVRandomAug implements Transform {
   readonly hue_delta: number;
   readonly saturation_delta: number;
   readonly value_delta: number;
+
+  /** Registry entry: builds from a config node; option errors name the node's full key path. */
+  static fromConfig(args: Record<string, unknown>, ctx: BuildContext): YOLOXHSVRandomAug {
+    return buildFromConfig('YOLOXHSVRandomAug', args, ctx, KEYS, (a) => new YOLOXHSVRandomAug(a as unknown as YOLOXHSVRandomAugConfig));
+  }
 
   constructor(cfg: YOLOXHSVRandomAugConfig = {}) {
     this.hue_delta = cfg.hue_delta ?? 5;
