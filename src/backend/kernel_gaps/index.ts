@@ -13,6 +13,7 @@ import { depthwiseConv2dNativeBackpropInputConfig } from './depthwise_conv2d_nat
 import { gatherNdGradConfig } from './gather_nd_grad.js';
 import { gatherV2Config } from './gather_v2.js';
 import { maxPoolGradConfig } from './max_pool_grad.js';
+import { stridedSliceConfig } from './strided_slice.js';
 import { stridedSliceGradConfig } from './strided_slice_grad.js';
 import { tileConfig } from './tile.js';
 import { unsortedSegmentSumConfig } from './unsorted_segment_sum.js';
@@ -22,7 +23,8 @@ import { zeroGradConfigs } from './zero_grads.js';
 /**
  * Kernels registered for `wasm`. Entries whose name wasm already has replace its kernel
  * (`Conv2DBackpropInput`: wasm's is a scalar loop, ours is an XNNPACK conv; `MaxPoolGrad`: wasm's
- * drops windows whose values are all negative; `GatherV2`, `Tile`: wasm's compute an index per element).
+ * drops windows whose values are all negative; `GatherV2`, `Tile`, `StridedSlice`: wasm's compute an index per element, and its
+ * `StridedSlice` mishandles `shrinkAxisMask` with strides > 1).
  */
 export const WASM_KERNEL_GAPS: readonly KernelConfig[] = [
   conv2DBackpropFilterConfig,
@@ -31,6 +33,7 @@ export const WASM_KERNEL_GAPS: readonly KernelConfig[] = [
   depthwiseConv2dNativeBackpropInputConfig,
   gatherV2Config,
   maxPoolGradConfig,
+  stridedSliceConfig,
   tileConfig,
   unsortedSegmentSumConfig,
 ];
