@@ -90,6 +90,14 @@ describe('MinIoURandomCrop', () => {
     }
   });
 
+  it('without gt boxes any valid patch is taken; the image and the empty masks are cropped', () => {
+    const s: Results = { ...sample(), gt_bboxes: new Float32Array(0), gt_labels: new Int32Array(0), gt_masks: { kind: 'bitmap', height: 20, width: 20, masks: [] } };
+    const r = new MinIoURandomCrop().apply(s, { rng: scripted([0.9, 10, 10, 4, 4]) });
+    expect(r.img_shape).toEqual([10, 10, 3]);
+    expect([r.gt_masks!.height, r.gt_masks!.width]).toEqual([10, 10]);
+    expect([px(r.img!, 0, 0), px(r.img!, 4, 4)]).toEqual([255, 10]); // source (4, 4) in the square, (8, 8) not
+  });
+
   it('needs bbox_fields and a single img field', () => {
     const s = sample();
     delete s.bbox_fields;

@@ -96,6 +96,9 @@ export class MinIoURandomCrop implements Transform {
         if (ious.length > 0) {
           if (centersInside(all, patch).length === 0) continue;
           for (const key of fields) this.cropBoxField(results, key, patch);
+        } else {
+          // Porting note: mmdet leaves empty mask sets at the old canvas size; detkit crops them too.
+          for (const key of Object.values(BBOX2MASK)) if (results[key] !== undefined) results[key] = cropMasks(results[key] as InstanceMasks, patch);
         }
         results.img = cropImage(img, patch[0], patch[1], patch[2], patch[3]);
         results.img_shape = [results.img.height, results.img.width, results.img.channels];

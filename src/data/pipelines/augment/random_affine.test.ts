@@ -106,6 +106,13 @@ describe('RandomAffine', () => {
     }
   });
 
+  it('an image without boxes still gets its (empty) masks on the new canvas', () => {
+    const s: Results = { ...sample(), gt_bboxes: new Float32Array(0), gt_labels: new Int32Array(0), gt_masks: { kind: 'bitmap', height: 8, width: 8, masks: [] } };
+    const r = new RandomAffine({ border: [-2, -1] }).apply(s, { rng: scripted([0, 1, 0, 0, 0, 0]) });
+    expect(r.img_shape).toEqual([4, 6, 3]);
+    expect([r.gt_masks!.height, r.gt_masks!.width]).toEqual([4, 6]);
+  });
+
   it('validates options', () => {
     expect(() => new RandomAffine({ max_translate_ratio: 2 })).toThrow(expect.objectContaining({ configPath: 'max_translate_ratio' }));
     expect(() => new RandomAffine({ scaling_ratio_range: [0, 1] })).toThrow(expect.objectContaining({ configPath: 'scaling_ratio_range' }));

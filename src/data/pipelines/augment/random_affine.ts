@@ -121,8 +121,11 @@ export class RandomAffine implements Transform {
     results.img_shape = [height, width, img.channels];
     for (const key of results.bbox_fields ?? []) {
       const boxes = results[key] as Float32Array;
-      const n = numBoxes(boxes);
-      if (n === 0) continue;
+      if (numBoxes(boxes) === 0) {
+        // No instances: masks (if any) only take the new canvas size.
+        if (key === 'gt_bboxes' && results.gt_masks !== undefined) results.gt_masks = warpMasks(results.gt_masks, matrix, width, height);
+        continue;
+      }
       const warped = warpBoxes(matrix, boxes);
       if (this.bbox_clip_border) clipBoxesInPlace(warped, height, width);
       let valid = findInsideBboxes(warped, height, width);
