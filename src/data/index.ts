@@ -24,6 +24,7 @@ import { Normalize, type NormalizeConfig } from './pipelines/normalize.js';
 import { Pad, type PadConfig } from './pipelines/pad.js';
 import { RandomFlip, type RandomFlipConfig } from './pipelines/random_flip.js';
 import { Resize, type ResizeConfig } from './pipelines/resize.js';
+import { AUGMENT_TRANSFORMS } from './pipelines/augment/index.js';
 import { GroupSampler } from './samplers/group_sampler.js';
 import { VOCDataset } from './voc.js';
 import { XMLDataset, type XMLDatasetConfig } from './xml_style.js';
@@ -82,6 +83,9 @@ const PIPELINE_LIST: Array<[string, Registrable]> = [
   ['Collect', Collect],
   ['ImageToTensor', ImageToTensor],
   ['MultiScaleFlipAug', MultiScaleFlipAug],
+  // PhotoMetricDistortion, Expand, MinIoURandomCrop, RandomCrop, Mosaic, MixUp, RandomAffine,
+  // YOLOXHSVRandomAug, CutOut (their list lives in pipelines/augment/index.ts).
+  ...AUGMENT_TRANSFORMS.map((cls): [string, Registrable] => [cls.type, cls]),
 ];
 
 for (const [name, cls] of DATASET_LIST) DATASETS.register(name, cls);
@@ -91,6 +95,7 @@ SAMPLERS.register('GroupSampler', GroupSampler);
 export { CustomDataset, CocoDataset, XMLDataset, VOCDataset, RepeatDataset, ConcatDataset, ClassBalancedDataset, MultiImageMixDataset };
 export { Compose, LoadImageFromFile, LoadAnnotations, Resize, RandomFlip, Normalize, Pad, DefaultFormatBundle, Collect, ImageToTensor, MultiScaleFlipAug };
 export { GroupSampler };
+export * from './pipelines/augment/index.js';
 export { COCO_CLASSES } from './coco.js';
 export { VOC_CLASSES } from './voc.js';
 export { buildDataset, datasetConfigOf, type DatasetConfig } from './builder.js';

@@ -120,6 +120,33 @@ describe('DataLoader', () => {
     expect(files).toEqual(Array.from({ length: 10 }, (_, i) => `${i}.png`));
   });
 
+  it('a YOLOX-style Mosaic/RandomAffine/MixUp pipeline gives identical batches with 0 and 2 workers', async () => {
+    const mixCfg = {
+      type: 'MultiImageMixDataset',
+      dataset: { ...cfg, pipeline: [{ type: 'LoadImageFromFile' }, { type: 'LoadAnnotations' }] },
+      pipeline: [
+        { type: 'Mosaic', img_scale: [64, 64], pad_val: 114 },
+        { type: 'RandomAffine', scaling_ratio_range: [0.5, 1.5], border: [-32, -32] },
+        { type: 'MixUp', img_scale: [64, 64], ratio_range: [0.8, 1.6], pad_val: 114 },
+        { type: 'YOLOXHSVRandomAug' },
+        { type: 'RandomFlip', flip_ratio: 0.5 },
+        { type: 'Resize', img_scale: [64, 64], keep_ratio: true },
+        { type: 'Pad', pad_to_square: true, pad_val: { img: [114, 114, 114] } },
+        { type: 'DefaultFormatBundle' },
+        { type: 'Collect', keys: ['img', 'gt_bboxes', 'gt_labels'] },
+      ],
+    };
+    const run = async (workers: number): Promise<unknown> => {
+      const dl = buildDataloader(buildDataset(mixCfg), { samples_per_gpu: 2, workers_per_gpu: workers, seed: 5 });
+      loaders.push(dl);
+      const out: DetBatch[] = [];
+      for await (const b of dl) out.push(b);
+      return digest(out);
+    };
+    const a = await run(0);
+    expect(await run(2)).toEqual(a);
+  });
+
   it('MultiImageMixDataset skip_type_keys changes reach persistent workers', async () => {
     const mixCfg = {
       type: 'MultiImageMixDataset',
