@@ -12,6 +12,7 @@ export { FPN, type FPNConfig, type UpsampleCfg } from './necks/index.js';
 import './task_modules/index.js';
 import './losses/index.js';
 import './dense_heads/index.js';
+import './roi_heads/index.js';
 import './detectors/index.js';
 
 export { RetinaNet, FCOS, ATSS, SingleStageDetector, BaseDetector } from './detectors/index.js';

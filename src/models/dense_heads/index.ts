@@ -6,7 +6,8 @@ import { AnchorHead } from './anchor_head.js';
 import { RetinaHead } from './retina_head.js';
 import { ATSSHead } from './atss_head.js';
 import { FCOSHead } from './fcos_head.js';
+import { RPNHead } from './rpn_head.js';
 
-for (const cls of [AnchorHead, RetinaHead, ATSSHead, FCOSHead]) HEADS.register(cls.type, cls);
+for (const cls of [AnchorHead, RetinaHead, ATSSHead, FCOSHead, RPNHead]) HEADS.register(cls.type, cls);
 
-export { AnchorHead, RetinaHead, ATSSHead, FCOSHead };
+export { AnchorHead, RetinaHead, ATSSHead, FCOSHead, RPNHead };
