@@ -13,6 +13,7 @@ import { depthwiseConv2dNativeBackpropInputConfig } from './depthwise_conv2d_nat
 import { gatherNdGradConfig } from './gather_nd_grad.js';
 import { gatherV2Config } from './gather_v2.js';
 import { maxPoolGradConfig } from './max_pool_grad.js';
+import { sliceConfigs } from './slice.js';
 import { stridedSliceConfig } from './strided_slice.js';
 import { stridedSliceGradConfig } from './strided_slice_grad.js';
 import { tileConfig } from './tile.js';
@@ -24,7 +25,8 @@ import { zeroGradConfigs } from './zero_grads.js';
  * Kernels registered for `wasm`. Entries whose name wasm already has replace its kernel
  * (`Conv2DBackpropInput`: wasm's is a scalar loop, ours is an XNNPACK conv; `MaxPoolGrad`: wasm's
  * drops windows whose values are all negative; `GatherV2`, `Tile`, `StridedSlice`: wasm's compute an index per element, and its
- * `StridedSlice` mishandles `shrinkAxisMask` with strides > 1).
+ * `StridedSlice` mishandles `shrinkAxisMask` with strides > 1; `Slice`/`SplitV`/`Unpack`: one
+ * `TypedArray.set` call per innermost row).
  */
 export const WASM_KERNEL_GAPS: readonly KernelConfig[] = [
   conv2DBackpropFilterConfig,
@@ -33,6 +35,7 @@ export const WASM_KERNEL_GAPS: readonly KernelConfig[] = [
   depthwiseConv2dNativeBackpropInputConfig,
   gatherV2Config,
   maxPoolGradConfig,
+  ...sliceConfigs,
   stridedSliceConfig,
   tileConfig,
   unsortedSegmentSumConfig,
