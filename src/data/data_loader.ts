@@ -182,6 +182,12 @@ export class DataLoader implements AsyncIterable<DetBatch> {
     if (!Number.isInteger(spg) || spg < 1) throw new ValueError('DATA_BAD_LOADER', `samples_per_gpu must be a positive integer, got ${spg}`, { configPath: 'data.samples_per_gpu' });
     const nw = options.workers_per_gpu ?? 0;
     if (!Number.isInteger(nw) || nw < 0) throw new ValueError('DATA_BAD_LOADER', `workers_per_gpu must be a non-negative integer, got ${nw}`, { configPath: 'data.workers_per_gpu' });
+    if (dataset.length === 0) {
+      const cfg = datasetConfigOf(dataset) as { ann_file?: unknown } | undefined;
+      throw new ValueError('DATA_EMPTY_DATASET', `the dataset has no images${cfg?.ann_file === undefined ? '' : ` (ann_file ${String(cfg.ann_file)})`} after filtering`, {
+        hint: 'training drops images without boxes of the selected classes (filter_empty_gt) and images under 32 px: check that `classes` match the annotation file',
+      });
+    }
     this.dataset = dataset;
     this.samples_per_gpu = spg;
     this.workers_per_gpu = nw;

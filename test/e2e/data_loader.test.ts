@@ -56,6 +56,16 @@ describe('DataLoader', () => {
     expect(dl.length).toBe(5); // GroupSampler, spg 2: 4 portrait → 2 batches, 6 landscape → 3
   });
 
+  it('an empty dataset (classes not in the json) is an error with a hint, not a silent 0-iteration epoch', () => {
+    const warn = process.emitWarning;
+    process.emitWarning = () => undefined;
+    try {
+      expect(() => buildDataloader(buildDataset({ ...cfg, classes: ['nope'] }), { samples_per_gpu: 2 })).toThrow(/no images .* after filtering/);
+    } finally {
+      process.emitWarning = warn;
+    }
+  });
+
   it('collates NHWC float32 batches padded to the size divisor, one aspect group per batch', async () => {
     const batches = await collect(0, 1);
     // GroupSampler: 4 portrait → 6, 6 landscape → 6: 12 samples, 4 batches of 3
