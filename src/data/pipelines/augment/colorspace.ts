@@ -15,8 +15,8 @@ export function bgr2hsvFloat(bgr: Float32Array): Float32Array {
     const b = bgr[i]!;
     const g = bgr[i + 1]!;
     const r = bgr[i + 2]!;
-    const v = Math.max(b, g, r);
-    const vmin = Math.min(b, g, r);
+    const v = b > g ? (b > r ? b : r) : g > r ? g : r;
+    const vmin = b < g ? (b < r ? b : r) : g < r ? g : r;
     let diff = v - vmin;
     const s = diff / (Math.abs(v) + FLT_EPSILON);
     diff = 60 / (diff + FLT_EPSILON);
@@ -38,7 +38,7 @@ export function bgr2hsvFloat(bgr: Float32Array): Float32Array {
  * sextant is `trunc(h)` reduced modulo 6 with truncation, the fraction `h − trunc(h)`; so hues
  * above the range wrap, and negative hues keep a negative fraction (matches cv2 4.6 on those inputs).
  */
-function hsvToBgr(hIn: number, s: number, v: number, hscale: number, out: Float32Array | number[], o: number): void {
+function hsvToBgr(hIn: number, s: number, v: number, hscale: number, out: Float32Array | Float64Array, o: number): void {
   const h = hIn * hscale;
   const pre = Math.trunc(h);
   const f = h - pre;
@@ -75,8 +75,8 @@ export function bgr2hsvU8(bgr: Uint8Array): Uint8Array {
     const b = bgr[i]!;
     const g = bgr[i + 1]!;
     const r = bgr[i + 2]!;
-    const v = Math.max(b, g, r);
-    const diff = v - Math.min(b, g, r);
+    const v = b > g ? (b > r ? b : r) : g > r ? g : r;
+    const diff = v - (b < g ? (b < r ? b : r) : g < r ? g : r);
     const s = (diff * SDIV[v]! + half) >> HSV_SHIFT;
     let h = v === r ? g - b : v === g ? b - r + 2 * diff : r - g + 4 * diff;
     h = (h * HDIV180[diff]! + half) >> HSV_SHIFT;
@@ -91,10 +91,13 @@ export function bgr2hsvU8(bgr: Uint8Array): Uint8Array {
 /** uint8 HSV (H in `[0, 180)`) → BGR (`cv2.cvtColor` on uint8: float conversion, then rounding). */
 export function hsv2bgrU8(hsv: Uint8Array): Uint8Array {
   const out = new Uint8Array(hsv.length);
-  const px = [0, 0, 0];
+  const px = new Float64Array(3);
   for (let i = 0; i < hsv.length; i += 3) {
     hsvToBgr(hsv[i]!, hsv[i + 1]! / 255, hsv[i + 2]! / 255, 6 / 180, px, 0);
-    for (let k = 0; k < 3; k++) out[i + k] = Math.min(Math.max(Math.round(px[k]! * 255), 0), 255);
+    // BGR values are in [0, 1] here, so rounding needs no clamp.
+    out[i] = Math.round(px[0]! * 255);
+    out[i + 1] = Math.round(px[1]! * 255);
+    out[i + 2] = Math.round(px[2]! * 255);
   }
   return out;
 }

@@ -9,10 +9,12 @@ export function fullImage(like: Image | 'uint8' | 'float32', h: number, w: numbe
   const float = like === 'float32' || (typeof like === 'object' && like.data instanceof Float32Array);
   const n = h * w * c;
   const data = float ? new Float32Array(n) : new Uint8Array(n);
-  if (typeof fill === 'number') {
-    data.fill(fill);
-  } else {
-    for (let i = 0; i < n; i += c) for (let k = 0; k < c; k++) data[i + k] = fill[k]!;
+  if (typeof fill === 'number' || fill.every((v) => v === fill[0])) {
+    data.fill(typeof fill === 'number' ? fill : fill[0]!);
+  } else if (n > 0) {
+    // One pixel, then double the filled prefix (a few large copies instead of n small writes).
+    for (let k = 0; k < c; k++) data[k] = fill[k]!;
+    for (let len = c; len < n; len *= 2) data.copyWithin(len, 0, Math.min(len, n - len));
   }
   return { data, height: h, width: w, channels: c };
 }
