@@ -207,3 +207,24 @@ describe('DefaultFormatBundle / ImageToTensor', () => {
     expect(t.img!.data).toBeInstanceOf(Float32Array);
   });
 });
+
+describe('semantic segmentation maps (with_seg)', () => {
+  it('loads the map unchanged, resizes it nearest, flips it and pads it with 255', async () => {
+    const dir = tempDir();
+    const { writeFileSync: write } = await import('node:fs');
+    // 4x2 map with class ids 0..7, stored as a 1-channel PNG
+    write(join(dir, 'seg.png'), await sharp(Buffer.from([0, 1, 2, 3, 4, 5, 6, 7]), { raw: { width: 4, height: 2, channels: 1 } }).png().toBuffer());
+    const { LoadAnnotations } = await import('./load_annotations.js');
+    let r: Results = { ...res(4, 2), seg_prefix: dir, ann_info: { bboxes: new Float32Array(0), labels: new Int32Array(0), seg_map: 'seg.png' } };
+    r = (await new LoadAnnotations({ with_bbox: false, with_label: false, with_seg: true }).apply(r))!;
+    expect(r.seg_fields).toEqual(['gt_semantic_seg']);
+    expect(Array.from(r.gt_semantic_seg!.data)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    r = new Resize({ img_scale: [8, 4], keep_ratio: false }).apply(r, ctx());
+    expect(Array.from(r.gt_semantic_seg!.data.subarray(0, 8))).toEqual([0, 0, 1, 1, 2, 2, 3, 3]);
+    r = new RandomFlip({ flip_ratio: 1 }).apply(r, ctx());
+    expect(Array.from(r.gt_semantic_seg!.data.subarray(0, 8))).toEqual([3, 3, 2, 2, 1, 1, 0, 0]);
+    r = new Pad({ size: [5, 8] }).apply(r);
+    expect(r.gt_semantic_seg!.height).toBe(5);
+    expect(Array.from(r.gt_semantic_seg!.data.subarray(32, 40))).toEqual([255, 255, 255, 255, 255, 255, 255, 255]);
+  });
+});
