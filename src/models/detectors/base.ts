@@ -21,6 +21,7 @@ export interface DetStepOutputs {
   grads?: Map<string, tf.Tensor>;
   /** Image files of the batch, for messages about bad batches (non-finite loss). */
   img_files: string[];
+  [key: string]: unknown;
 }
 
 /**
