@@ -20,3 +20,9 @@ export { trainDetector, autoScaleLr, type TrainConfig, type TrainDetectorOptions
 export { trainFromConfig, buildDetector, type TrainMainOptions } from './train_main.js';
 export { singleGpuTest, type SingleGpuTestOptions, type TestableDetector } from './test.js';
 export { initRandomSeed } from './seed.js';
+export { initDetector, inferenceDetector, loadConfig, type InitializedDetector, type InitDetectorOptions } from './inference.js';
+export { showResult, flattenResult, type ShowResultOptions } from './show_result.js';
+export { testFromConfig, dumpResults, loadResults, resultsToJson, formatMetricDict, type TestMainOptions, type TestMainResult } from './test_tool.js';
+export { loadJsonLogs, calTrainTime, formatTrainTime, curvesOf, plotCurves, type LogDict, type EpochLog, type TrainTimeStats, type Curve } from './analyze_logs.js';
+export { benchmark, NUM_WARMUP, type BenchmarkOptions, type BenchmarkResult } from './benchmark.js';
+export { calculateConfusionMatrix, analyzePerImgDets, normalizeConfusionMatrix, formatConfusionMatrix, plotConfusionMatrix, type ConfusionDataset, type ConfusionMatrixOptions } from './confusion_matrix.js';
