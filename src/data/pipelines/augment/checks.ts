@@ -45,13 +45,6 @@ export function checkScaleHW(v: unknown, key: string, name: string): [number, nu
   return [v[0] as number, v[1] as number];
 }
 
-/** Transforms that only handle boxes refuse instance masks (mmdet: `NotImplementedError`). */
-export function refuseMasks(results: Results, name: string): void {
-  if (results.gt_masks !== undefined) {
-    throw new AssertionError_('DATA_MASKS_UNSUPPORTED', `${name} only supports bbox.`, { hint: 'load annotations with with_mask=False when this transform is in the pipeline' });
-  }
-}
-
 /**
  * Builds a transform from a config node (the registry's `fromConfig` hook): rejects keys the mmdet
  * constructor does not take (Python's `unexpected keyword argument`) and prefixes the key path of

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { BitmapMasks } from '../../../structures/det_types.js';
+import type { BitmapMasks, PolygonMasks } from '../../../structures/det_types.js';
 import { Rng } from '../../../utils/rng.js';
 import type { Image, Results } from '../types.js';
 import { MixUp } from './mix_up.js';
@@ -91,11 +91,42 @@ describe('MixUp', () => {
     expect(new MixUp({ max_iters: 2 }).get_indexes(ds, { rng: scripted([2, 3]) })).toEqual([3]);
   });
 
-  it('refuses instance masks and needs mix_results', () => {
-    const mask: BitmapMasks = { kind: 'bitmap', height: 4, width: 4, masks: [] };
-    const s: Results = { img: img(4, 4, 0), gt_bboxes: new Float32Array(0), gt_labels: new Int32Array(0), gt_masks: mask, mix_results: [{ img: img(4, 4, 0), gt_bboxes: Float32Array.of(0, 0, 1, 1), gt_labels: Int32Array.of(0) }] };
-    expect(() => new MixUp().apply(s, { rng: new Rng(0) })).toThrow(expect.objectContaining({ code: 'DATA_MASKS_UNSUPPORTED' }));
+  it('carries masks through fit, jitter, flip and crop: bitmaps like the pixels, polygons like the boxes', () => {
+    const bright = (w: number, h: number, x: number, y: number) => {
+      const m = new Uint8Array(w * h);
+      m[y * w + x] = 1;
+      return m;
+    };
+    const make = (kind: 'bitmap' | 'polygon'): Results => ({
+      img: img(3, 3, 0),
+      gt_bboxes: Float32Array.of(0, 0, 1, 1),
+      gt_labels: Int32Array.of(0),
+      gt_masks: kind === 'bitmap' ? { kind, height: 3, width: 3, masks: [bright(3, 3, 0, 0)] } : { kind, height: 3, width: 3, polygons: [[Float64Array.of(0, 0, 1, 0, 1, 1)]] },
+      mix_results: [
+        {
+          img: img(5, 5, 0, [[1, 3]]),
+          gt_bboxes: Float32Array.of(1, 3, 2, 4),
+          gt_labels: Int32Array.of(2),
+          gt_masks: kind === 'bitmap' ? { kind, height: 5, width: 5, masks: [bright(5, 5, 1, 3)] } : { kind, height: 5, width: 5, polygons: [[Float64Array.of(1, 3, 2, 3, 2, 4)]] },
+        },
+      ],
+    });
+    // As the flip/crop case above: flip, offsets (1, 1); box [1,3,2,4] → flip [3,3,4,4] → [2,2,3,3].
+    const rb = new MixUp({ img_scale: [5, 5] }).apply(make('bitmap'), { rng: scripted([1, 0.9, 1, 1]) });
+    expect(Array.from(rb.gt_bboxes!)).toEqual([0, 0, 1, 1, 2, 2, 3, 3]);
+    const mb = rb.gt_masks as BitmapMasks;
+    expect([mb.height, mb.width, mb.masks.length]).toEqual([3, 3, 2]);
+    expect(mb.masks[0]!.indexOf(1)).toBe(0);
+    expect(mb.masks[1]!.indexOf(1)).toBe(2 * 3 + 2); // where the bright pixel went
+    expect(px(rb.img!, 2, 2)).toBe(125);
+    const rp = new MixUp({ img_scale: [5, 5] }).apply(make('polygon'), { rng: scripted([1, 0.9, 1, 1]) });
+    const mp = rp.gt_masks as PolygonMasks;
+    expect(Array.from(mp.polygons[1]![0]!)).toEqual([3, 2, 2, 2, 2, 3]); // x → 5 − x − 1, y → y − 1
+  });
+
+  it('needs mix_results with one sample', () => {
     expect(() => new MixUp().apply({ img: img(4, 4, 0) }, { rng: new Rng(0) })).toThrow(expect.objectContaining({ code: 'DATA_NO_MIX_RESULTS' }));
+    expect(() => new MixUp().apply({ img: img(4, 4, 0), mix_results: [] }, { rng: new Rng(0) })).toThrow(/MixUp only support 2 images now !/);
   });
 
   it('is deterministic for a seed', () => {

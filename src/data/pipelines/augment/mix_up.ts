@@ -1,16 +1,20 @@
 /**
  * @module Port of `MixUp` from `mmdet/datasets/pipelines/transforms.py` @ v2.28.2.
  *
- * Porting note: mmdet 2.x leaves `gt_masks` stale here; detkit refuses instance masks with a
- * coded error instead (as mmdet does in RandomAffine).
+ * Porting note: mmdet 2.x leaves `gt_masks` of the mixed-in sample out (the result's masks no longer
+ * match its boxes); detkit carries instance masks through the same resize, flip and crop (bitmaps
+ * like the image, polygons like the boxes) and appends them with the boxes.
  */
 import type { BuildContext } from '../../../registry/registry.js';
 import { AssertionError_, KeyError } from '../../../utils/errors.js';
+import type { InstanceMasks } from '../../../structures/det_types.js';
 import { imflip, imresize } from '../image_ops.js';
+import { flipMasks, resizeMasks } from '../mask_ops.js';
 import type { MixTransform, Results, TransformContext } from '../types.js';
 import { clipBoxesInPlace, concatArrays, filterBoxCandidates, findInsideBboxes, numBoxes, selectBoxes, selectRows } from './boxes.js';
-import { buildFromConfig, checkRange, checkScaleHW, refuseMasks, requireImage } from './checks.js';
+import { buildFromConfig, checkRange, checkScaleHW, requireImage } from './checks.js';
 import { cropImage, fullImage, pasteImage } from './image_geometry.js';
+import { cropMasks, expandMasks, selectMasks } from './masks.js';
 
 /** Options of {@link MixUp} (mmdet keyword names). */
 export interface MixUpConfig {
@@ -48,8 +52,8 @@ const KEYS: readonly string[] = ['img_scale', 'ratio_range', 'flip_ratio', 'pad_
 /**
  * Blends the image 50/50 with another sample (`results.mix_results[0]`): that sample is resized to
  * fit `img_scale`, scale-jittered, maybe flipped horizontally, then cropped/padded at a random offset
- * to this image's size. Its boxes follow (optionally filtered) and are appended. The image becomes uint8.
- * Reads `img, gt_bboxes, gt_labels` of both; writes them and `img_shape`.
+ * to this image's size. Its boxes (and masks) follow, optionally filtered, and are appended. The image
+ * becomes uint8. Reads `img, gt_bboxes, gt_labels` (+ `gt_masks`) of both; writes them and `img_shape`.
  */
 export class MixUp implements MixTransform {
   static readonly type = 'MixUp';
@@ -97,7 +101,6 @@ export class MixUp implements MixTransform {
     const mix = results.mix_results;
     if (mix === undefined) throw new KeyError('DATA_NO_MIX_RESULTS', "MixUp needs 'mix_results'", { hint: 'use MixUp inside a MultiImageMixDataset pipeline' });
     if (mix.length !== 1) throw new AssertionError_('DATA_NO_MIX_RESULTS', 'MixUp only support 2 images now !');
-    refuseMasks(results, 'MixUp');
     const retrieve = mix[0]!;
     const rBoxes = retrieve.gt_bboxes;
     const rLabels = retrieve.gt_labels;
@@ -155,6 +158,13 @@ export class MixUp implements MixTransform {
     const boxes = concatArrays([results.gt_bboxes, selectBoxes(shifted, keep)], Float32Array);
     const labels = concatArrays([results.gt_labels, selectRows(rLabels, keep)], Int32Array);
     const inside = findInsideBboxes(boxes, th, tw);
+    if (results.gt_masks !== undefined) {
+      const rm = retrieve.gt_masks;
+      if (rm === undefined) throw new KeyError('DATA_NO_GT', 'MixUp: the mixed-in sample has no gt_masks while this one has');
+      const fit = { w: fitted.width, h: fitted.height, dh, dw, ow, oh, th, tw, xOff, yOff, scale, isFlip };
+      const mixedMasks = selectMasks(moveMasks(rm, fit), keep);
+      results.gt_masks = selectMasks(concatMasks(results.gt_masks, mixedMasks), inside);
+    }
     results.img = { data: mixed, height: th, width: tw, channels: ori.channels };
     results.img_shape = [th, tw, ori.channels];
     results.gt_bboxes = selectBoxes(boxes, inside);
@@ -165,4 +175,59 @@ export class MixUp implements MixTransform {
   toString(): string {
     return `MixUpdynamic_scale=(${this.dynamic_scale.join(', ')}), ratio_range=(${this.ratio_range.join(', ')}), flip_ratio=${this.flip_ratio}, pad_val=${this.pad_val}, max_iters=${this.max_iters}, min_bbox_size=${this.min_bbox_size}, min_area_ratio=${this.min_area_ratio}, max_aspect_ratio=${this.max_aspect_ratio}, skip_filter=${this.skip_filter})`;
   }
+}
+
+/** The geometry MixUp applied to the mixed-in image. */
+interface MixGeometry {
+  /** Size after the keep-ratio fit. */
+  w: number;
+  h: number;
+  /** `img_scale` canvas. */
+  dh: number;
+  dw: number;
+  /** Size after the scale jitter. */
+  ow: number;
+  oh: number;
+  /** This image's size. */
+  th: number;
+  tw: number;
+  xOff: number;
+  yOff: number;
+  /** Fit × jitter factor (what the boxes were scaled by). */
+  scale: number;
+  isFlip: boolean;
+}
+
+/**
+ * The mixed-in masks through MixUp's steps onto a `th × tw` canvas: bitmaps like the image (fit,
+ * paste on the `img_scale` canvas, jitter resize, flip, zero pad, crop); polygons like the boxes
+ * (scaled, mirrored in `ow`, shifted by the crop offset).
+ */
+function moveMasks(m: InstanceMasks, g: MixGeometry): InstanceMasks {
+  if (m.kind === 'polygon') {
+    const polygons = m.polygons.map((inst) =>
+      inst.map((p) => {
+        const q = new Float64Array(p.length);
+        for (let i = 0; i < p.length; i += 2) {
+          const x = p[i]! * g.scale;
+          q[i] = (g.isFlip ? g.ow - x : x) - g.xOff;
+          q[i + 1] = p[i + 1]! * g.scale - g.yOff;
+        }
+        return q;
+      }),
+    );
+    return { kind: 'polygon', height: g.th, width: g.tw, polygons };
+  }
+  let b = expandMasks(resizeMasks(m, g.h, g.w), g.dh, g.dw, 0, 0);
+  b = resizeMasks(b, g.oh, g.ow);
+  if (g.isFlip) b = flipMasks(b, 'horizontal');
+  b = expandMasks(b, Math.max(g.oh, g.th), Math.max(g.ow, g.tw), 0, 0);
+  return cropMasks(b, [g.xOff, g.yOff, g.xOff + g.tw, g.yOff + g.th]);
+}
+
+/** This image's masks followed by the mixed-in ones (same kind, same canvas). */
+function concatMasks(a: InstanceMasks, b: InstanceMasks): InstanceMasks {
+  if (a.kind === 'bitmap' && b.kind === 'bitmap') return { kind: 'bitmap', height: a.height, width: a.width, masks: [...a.masks, ...b.masks] };
+  if (a.kind === 'polygon' && b.kind === 'polygon') return { kind: 'polygon', height: a.height, width: a.width, polygons: [...a.polygons, ...b.polygons] };
+  throw new AssertionError_('DATA_BAD_MASKS', 'MixUp: bitmap and polygon masks cannot be mixed (use the same LoadAnnotations poly2mask for all samples)');
 }
