@@ -13,6 +13,7 @@ import { depthwiseConv2dNativeBackpropInputConfig } from './depthwise_conv2d_nat
 import { gatherNdGradConfig } from './gather_nd_grad.js';
 import { gatherV2Config } from './gather_v2.js';
 import { maxPoolGradConfig } from './max_pool_grad.js';
+import { powConfig } from './pow.js';
 import { sliceConfigs } from './slice.js';
 import { stridedSliceConfig } from './strided_slice.js';
 import { stridedSliceGradConfig } from './strided_slice_grad.js';
@@ -26,7 +27,8 @@ import { zeroGradConfigs } from './zero_grads.js';
  * (`Conv2DBackpropInput`: wasm's is a scalar loop, ours is an XNNPACK conv; `MaxPoolGrad`: wasm's
  * drops windows whose values are all negative; `GatherV2`, `Tile`, `StridedSlice`: wasm's compute an index per element, and its
  * `StridedSlice` mishandles `shrinkAxisMask` with strides > 1; `Slice`/`SplitV`/`Unpack`: one
- * `TypedArray.set` call per innermost row).
+ * `TypedArray.set` call per innermost row; `Pow`: `powf` per element, now `Square` etc. for the
+ * usual scalar exponents).
  */
 export const WASM_KERNEL_GAPS: readonly KernelConfig[] = [
   conv2DBackpropFilterConfig,
@@ -35,6 +37,7 @@ export const WASM_KERNEL_GAPS: readonly KernelConfig[] = [
   depthwiseConv2dNativeBackpropInputConfig,
   gatherV2Config,
   maxPoolGradConfig,
+  powConfig,
   ...sliceConfigs,
   stridedSliceConfig,
   tileConfig,
