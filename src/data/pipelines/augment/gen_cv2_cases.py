@@ -3,7 +3,8 @@
 Writes cv2_cases.json beside this file: cv2.cvtColor BGR2HSV / HSV2BGR on float32 and uint8 pixels
 (mmcv bgr2hsv / hsv2bgr, YOLOXHSVRandomAug) and cv2.warpPerspective (RandomAffine's call: default
 INTER_LINEAR, BORDER_CONSTANT) on uint8 and float32 images. Arrays are base64 of little-endian raw
-bytes. Run: python3 gen_cv2_cases.py (needs numpy and opencv).
+bytes. Run: python3 gen_cv2_cases.py (needs numpy and opencv; on Debian `apt-get install
+python3-opencv` and run it with /usr/bin/python3). The committed cases came from OpenCV 4.6.0.
 """
 import base64
 import json

@@ -3,6 +3,7 @@ import { Registry } from '../../../registry/registry.js';
 import { Rng } from '../../../utils/rng.js';
 import { MultiImageMixDataset } from '../../dataset_wrappers/multi_image_mix_dataset.js';
 import type { DetDataset } from '../../types.js';
+import type { BitmapMasks } from '../../../structures/det_types.js';
 import type { Image, Results, Transform } from '../types.js';
 import { AUGMENT_TRANSFORMS, MixUp, Mosaic, RandomAffine, registerAugmentTransforms } from './index.js';
 
@@ -49,13 +50,24 @@ function squares(n: number): DetDataset & { get_ann_info(i: number): { bboxes: F
       const b = box(i);
       const data = new Uint8Array(16 * 16 * 3);
       for (let y = b[1]!; y < b[3]!; y++) for (let x = b[0]!; x < b[2]!; x++) data.fill(250, (y * 16 + x) * 3, (y * 16 + x) * 3 + 3);
-      return { img: { data, width: 16, height: 16, channels: 3 }, img_shape: [16, 16, 3], img_fields: ['img'], bbox_fields: ['gt_bboxes'], gt_bboxes: Float32Array.from(b), gt_labels: Int32Array.of(0) };
+      const mask = new Uint8Array(16 * 16);
+      for (let y = b[1]!; y < b[3]!; y++) mask.fill(1, y * 16 + b[0]!, y * 16 + b[2]!);
+      return {
+        img: { data, width: 16, height: 16, channels: 3 },
+        img_shape: [16, 16, 3],
+        img_fields: ['img'],
+        bbox_fields: ['gt_bboxes'],
+        mask_fields: ['gt_masks'],
+        gt_bboxes: Float32Array.from(b),
+        gt_labels: Int32Array.of(0),
+        gt_masks: { kind: 'bitmap', height: 16, width: 16, masks: [mask] },
+      };
     },
   };
 }
 const px = (img: Image, x: number, y: number) => img.data[(Math.min(Math.max(y, 0), img.height - 1) * img.width + Math.min(Math.max(x, 0), img.width - 1)) * 3]!;
 
-describe('YOLOX-style MultiImageMixDataset pipeline (Mosaic → RandomAffine → MixUp)', () => {
+describe('YOLOX-style MultiImageMixDataset pipeline (Mosaic → RandomAffine → MixUp), with masks', () => {
   const build = () =>
     new MultiImageMixDataset({
       dataset: squares(6),
@@ -78,6 +90,23 @@ describe('YOLOX-style MultiImageMixDataset pipeline (Mosaic → RandomAffine →
         // On its square the centre is ≥ 125 (250 blended 50/50); off it, background 0 / pad 114 give ≤ 57
         // unless the other image happens to be bright there.
         expect(px(img, Math.floor((b[i]! + b[i + 2]!) / 2), Math.floor((b[i + 1]! + b[i + 3]!) / 2))).toBeGreaterThanOrEqual(100);
+      }
+    }
+    // Masks went through the same steps: one per box, on the image canvas, over bright pixels.
+    for (let seed = 0; seed < 8; seed++) {
+      const r = await ds.getItem(seed % 6, { rng: new Rng(seed) });
+      const m = r.gt_masks as BitmapMasks;
+      expect([m.height, m.width, m.masks.length]).toEqual([16, 16, r.gt_labels!.length]);
+      for (const mk of m.masks) {
+        let sum = 0;
+        let n = 0;
+        mk.forEach((v, i) => {
+          if (v) {
+            sum += r.img!.data[i * 3]!;
+            n++;
+          }
+        });
+        if (n >= 4) expect(sum / n).toBeGreaterThanOrEqual(100);
       }
     }
     const a = await build().getItem(3, { rng: new Rng(42) });

@@ -31,8 +31,9 @@ export interface RandomCropConfig {
   bbox_clip_border?: boolean;
 }
 
-/** The label and mask keys that belong to each box key (mmdet `bbox2label` / `bbox2mask`). */
+/** The label key that belongs to each box key (mmdet `bbox2label`). */
 export const BBOX2LABEL: Readonly<Record<string, string>> = { gt_bboxes: 'gt_labels', gt_bboxes_ignore: 'gt_labels_ignore' };
+/** The mask key that belongs to each box key (mmdet `bbox2mask`). */
 export const BBOX2MASK: Readonly<Record<string, string>> = { gt_bboxes: 'gt_masks', gt_bboxes_ignore: 'gt_masks_ignore' };
 
 /** The keyword arguments of mmdet's constructor. */
