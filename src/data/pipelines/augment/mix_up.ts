@@ -123,7 +123,7 @@ export class MixUp implements MixTransform {
     scale *= jit;
     out = imresize(out, Math.trunc(out.width * jit), Math.trunc(out.height * jit));
     if (isFlip) out = imflip(out, 'horizontal');
-    // 5. random crop / zero pad to the size of this image.
+    // 5. random crop / pad to the size of this image (zeros, as mmdet 2.x; 3.x pads with pad_val).
     const oh = out.height;
     const ow = out.width;
     const th = ori.height;
