@@ -42,8 +42,8 @@ export interface MaskHeadLike extends Module {
   getTargets(results: SamplingResult[], gtMasks: InstanceMasks[], trainCfg: RCNNTrainConfig): Float32Array;
   /** `{loss_mask}`. */
   loss(pred: tf.Tensor4D, targets: Float32Array, labels: Int32Array): Record<string, tf.Scalar>;
-  /** Per-class RLEs of one image's detections (`[m*m]` probabilities per detection). */
-  getSegMasks(probs: Float32Array, dets: Float32Array, labels: Int32Array, meta: ImageMeta, rescale: boolean, numClasses: number): RLE[][];
+  /** Per-class RLEs of one image's detections (`[m*m]` probabilities per detection), thresholded at `maskThr`. */
+  getSegMasks(probs: Float32Array, dets: Float32Array, labels: Int32Array, meta: ImageMeta, rescale: boolean, numClasses: number, maskThr: number): RLE[][];
 }
 
 /** Per-image detections of the RoI head. */
@@ -205,7 +205,7 @@ export class StandardRoIHead extends Module {
           const sel = logits.reshape([n, mh * mw, ch]).mul(tf.oneHot(cls, ch).toFloat().reshape([n, 1, ch])).sum(2);
           return tf.sigmoid(sel).dataSync() as Float32Array;
         });
-        results[b].segm = maskHead.getSegMasks(probs, d, labels, meta, rescale, numClasses);
+        results[b].segm = maskHead.getSegMasks(probs, d, labels, meta, rescale, numClasses, (cfg.mask_thr_binary as number | undefined) ?? 0.5);
       });
     }
     return results;
