@@ -111,10 +111,13 @@ export function loadResults(file: string): DetResult[] {
   });
 }
 
-/** A metric dict as Python prints it (`{'bbox_mAP': 0.5, 'bbox_mAP_copypaste': '...'}`). */
+/**
+ * The metric dict as tools/test.py prints it: mmdet's `evaluate` returns an `OrderedDict`, whose
+ * Python 3.11 repr is `OrderedDict([('bbox_mAP', 0.5), ..., ('bbox_mAP_copypaste', '0.500 ...')])`.
+ */
 export function formatMetricDict(metrics: Record<string, number | string>): string {
-  const parts = Object.entries(metrics).map(([k, v]) => `${pyStrRepr(k)}: ${typeof v === 'number' ? pyNumberRepr(v, true) : pyRepr(v)}`);
-  return `{${parts.join(', ')}}`;
+  const parts = Object.entries(metrics).map(([k, v]) => `(${pyStrRepr(k)}, ${typeof v === 'number' ? pyNumberRepr(v, true) : pyRepr(v)})`);
+  return `OrderedDict([${parts.join(', ')}])`;
 }
 
 function parseOptions(tokens: readonly string[] | undefined): Record<string, unknown> {

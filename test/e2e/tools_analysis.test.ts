@@ -12,6 +12,7 @@ import {
   calculateConfusionMatrix,
   calTrainTime,
   curvesOf,
+  formatMetricDict,
   formatTrainTime,
   loadJsonLogs,
   loadResults,
@@ -208,5 +209,13 @@ describe('showResult draws on the box outlines', () => {
     const back = await imread(outFile);
     expect(Array.from(back.data.subarray((85 * w + 50) * 3, (85 * w + 50) * 3 + 3))).toEqual(BGR);
     expect(readFileSync(outFile).subarray(1, 4).toString()).toBe('PNG');
+  });
+});
+
+describe('detkit test output', () => {
+  it('prints the metrics as Python 3.11 prints the OrderedDict that evaluate returns', () => {
+    expect(formatMetricDict({ bbox_mAP: 0.023, bbox_mAP_75: 0, bbox_mAP_copypaste: '0.023 0.151' })).toBe(
+      "OrderedDict([('bbox_mAP', 0.023), ('bbox_mAP_75', 0.0), ('bbox_mAP_copypaste', '0.023 0.151')])",
+    );
   });
 });
