@@ -21,6 +21,7 @@ import {
   showResult,
 } from '../../src/apis/index.js';
 import { imread } from '../../src/data/index.js';
+import { rleEncode, toRleObject } from '../../src/evaluation/index.js';
 import { DetkitError } from '../../src/utils/errors.js';
 
 const GOLDEN = resolve(import.meta.dirname, '../../../shared/golden/logs');
@@ -217,5 +218,23 @@ describe('detkit test output', () => {
     expect(formatMetricDict({ bbox_mAP: 0.023, bbox_mAP_75: 0, bbox_mAP_copypaste: '0.023 0.151' })).toBe(
       "OrderedDict([('bbox_mAP', 0.023), ('bbox_mAP_75', 0.0), ('bbox_mAP_copypaste', '0.023 0.151')])",
     );
+  });
+});
+
+describe('showResult with masks', () => {
+  it('blends an RLE mask (column-major, as pycocotools) where the mask is, and only there', async () => {
+    const w = 60;
+    const h = 60;
+    const colMajor = new Uint8Array(w * h);
+    for (let x = 10; x < 40; x++) for (let y = 30; y < 50; y++) colMajor[x * h + y] = 1; // a 30x20 block, not square
+    const rle = toRleObject(rleEncode(colMajor, h, w));
+    const img = { data: new Uint8Array(w * h * 3).fill(128), height: h, width: w, channels: 3 };
+    const drawn = await showResult(img, { bbox: [Float32Array.from([10, 30, 40, 50, 0.9])], segm: [[rle]] }, { scoreThr: 0.3 });
+    const px = (x: number, y: number): number[] => Array.from(drawn.data.subarray((y * w + x) * 3, (y * w + x) * 3 + 3));
+    // 50 % blend of grey 128 with palette colour 0, RGB (230, 25, 75) -> BGR (101, 76, 179).
+    expect(px(25, 40)).toEqual([101, 76, 179]);
+    expect(px(35, 45)).toEqual([101, 76, 179]);
+    expect(px(50, 40)).toEqual([128, 128, 128]); // right of the mask and the box
+    expect(px(5, 55)).toEqual([128, 128, 128]);
   });
 });
