@@ -8,10 +8,11 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import '../../src/register_all.js';
 import { benchmark, inferenceDetector, initDetector, loadResults, testFromConfig, trainFromConfig } from '../../src/apis/index.js';
 import { tf } from '../../src/backend/index.js';
+import { main } from '../../src/cli/main.js';
 import { imread } from '../../src/data/index.js';
 import { DetkitError } from '../../src/utils/errors.js';
 
@@ -163,4 +164,31 @@ describe('detkit test / infer / benchmark (tiny shapes RetinaNet)', () => {
     expect(metrics.bbox_mAP).toBe(loggedMap.bbox_mAP);
     expect(existsSync(ckpt)).toBe(true);
   }, 120_000);
+
+  it('detkit infer and detkit confusion-matrix (in process) write their files', async () => {
+    const logs: string[] = [];
+    const spy = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void logs.push(a.join(' ')));
+    try {
+      const outDir = join(dir, 'infer');
+      const img = join(dir, 'shapes/val/000001.jpg');
+      expect(await main(['infer', config, ckpt, img, '--out-dir', outDir, '--score-thr', '0.01'])).toBe(0);
+      const det = JSON.parse(readFileSync(join(outDir, 'detections.json'), 'utf8')) as Array<{ file: string; drawing: string; detections: Array<{ label: number; class_name: string; score: number; bbox: number[] }> }>;
+      expect(det).toHaveLength(1);
+      expect(det[0]!.file).toBe(img);
+      expect(existsSync(det[0]!.drawing)).toBe(true);
+      const scores = det[0]!.detections.map((d) => d.score);
+      expect(scores.every((s) => s >= 0.01)).toBe(true);
+      expect(scores).toEqual([...scores].sort((a, b) => b - a));
+      for (const d of det[0]!.detections) expect(d.class_name).toBe(['circle', 'square', 'triangle', 'star', 'hexagon'][d.label]);
+
+      const results = join(dir, 'cm_results.json');
+      await testFromConfig({ config, checkpoint: ckpt, out: results, ...quiet });
+      const cmDir = join(dir, 'cm');
+      expect(await main(['confusion-matrix', config, results, cmDir, '--score-thr', '0.01'])).toBe(0);
+      expect(existsSync(join(cmDir, 'confusion_matrix.png'))).toBe(true);
+      expect(logs.some((l) => l.startsWith('gt \\ pred') && l.includes('background'))).toBe(true);
+    } finally {
+      spy.mockRestore();
+    }
+  }, 60_000);
 });
