@@ -236,5 +236,9 @@ describe('showResult with masks', () => {
     expect(px(35, 45)).toEqual([101, 76, 179]);
     expect(px(50, 40)).toEqual([128, 128, 128]); // right of the mask and the box
     expect(px(5, 55)).toEqual([128, 128, 128]);
+    // Mask R-CNN's uncompressed RLE (counts as numbers) draws the same.
+    const raw = rleEncode(colMajor, h, w);
+    const drawn2 = await showResult(img, { bbox: [Float32Array.from([10, 30, 40, 50, 0.9])], segm: [[{ size: [h, w], counts: Array.from(raw.cnts) }]] });
+    expect(Array.from(drawn2.data)).toEqual(Array.from(drawn.data));
   });
 });
