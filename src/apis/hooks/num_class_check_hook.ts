@@ -9,6 +9,9 @@ import type { RunnerLike } from '../../engine/types.js';
 import type { Module } from '../../nn/module.js';
 import { DetkitError } from '../../utils/errors.js';
 
+/** Heads whose `num_classes` is not the dataset's (mmdet skips RPNHead, GARPNHead, FusedSemanticHead). */
+const EXEMPT = ['RPNHead', 'GARPNHead', 'FusedSemanticHead'];
+
 /** Config of {@link NumClassCheckHook} (none). */
 export type NumClassCheckHookConfig = Record<string, never>;
 
@@ -28,7 +31,7 @@ export class NumClassCheckHook extends Hook {
     const model = runner.model as unknown as Module;
     for (const [name, m] of model.namedModules()) {
       const n = (m as unknown as { numClasses?: unknown }).numClasses;
-      if (typeof n !== 'number') continue;
+      if (typeof n !== 'number' || EXEMPT.includes((m.constructor as { type?: string }).type ?? '')) continue;
       if (n !== classes.length) {
         throw new DetkitError(
           'NUM_CLASSES_MISMATCH',
