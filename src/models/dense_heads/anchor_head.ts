@@ -18,9 +18,8 @@ import type { DeltaXYWHBBoxCoder } from '../task_modules/coders/delta_xywh_bbox_
 import type { AssignResult } from '../task_modules/assigners/assign_result.js';
 import type { SamplingResult } from '../task_modules/samplers/sampling_result.js';
 import { PseudoSampler } from '../task_modules/samplers/pseudo_sampler.js';
-import { gatherRows } from '../task_modules/samplers/sampling_result.js';
 import type { LossCallOptions } from '../losses/utils.js';
-import { denseDetections, type DenseTestConfig } from './dense_post_process.js';
+import { detectDense, type DenseTestConfig } from './dense_post_process.js';
 
 /** A loss module as heads use it. */
 export interface LossLike {
@@ -333,35 +332,20 @@ export class AnchorHead extends Module {
    * `rescale`.
    */
   getBboxes(outs: DenseHeadOutputs, metas: ImageMeta[], rescale: boolean): ClassDetections[][] {
-    const cfg = this.testCfg ?? {};
     const featmapSizes = outs.clsScores.map((c) => [c.shape[1], c.shape[2]] as [number, number]);
-    const anchors = this.anchorGenerator.gridPriors(featmapSizes);
-    const scores = outs.clsScores.map((c) =>
-      tf.tidy(() => {
-        const flat = c.reshape([c.shape[0], -1, this.clsOutChannels]);
-        const s = this.useSigmoidCls ? tf.sigmoid(flat) : tf.softmax(flat).slice([0, 0, 0], [-1, -1, this.numClasses]);
-        return s.dataSync() as Float32Array;
-      }),
-    );
-    const deltas = outs.bboxPreds.map((p) => p.dataSync() as Float32Array);
-    return metas.map((meta, b) =>
-      denseDetections(
-        anchors.map((a, l) => {
-          const n = a.length / 4;
-          const cls = scores[l].subarray(b * n * this.numClasses, (b + 1) * n * this.numClasses);
-          const del = deltas[l].subarray(b * n * 4, (b + 1) * n * 4);
-          return {
-            scores: cls,
-            numClasses: this.numClasses,
-            scoreFactors: null,
-            decode: (inds: Int32Array) => this.bboxCoder.decodeArray(gatherRows(a, inds), gatherRows(del, inds), [meta.img_shape[0], meta.img_shape[1]]),
-          };
-        }),
-        cfg,
-        this.numClasses,
-        meta.scale_factor,
-        rescale,
-      ),
+    return detectDense(
+      {
+        ...outs,
+        scoreFactors: null,
+        priors: this.anchorGenerator.gridPriors(featmapSizes),
+        priorDim: 4,
+        numClasses: this.numClasses,
+        useSigmoid: this.useSigmoidCls,
+        decode: (a, d, maxShape) => this.bboxCoder.decodeArray(a, d, maxShape),
+      },
+      metas,
+      this.testCfg ?? {},
+      rescale,
     );
   }
 }

@@ -16,9 +16,8 @@ import type { BuildContext } from '../../registry/registry.js';
 import type { ClassDetections, DetSample, ImageMeta } from '../../structures/det_types.js';
 import type { AssignResult } from '../task_modules/assigners/assign_result.js';
 import type { ATSSAssigner } from '../task_modules/assigners/atss_assigner.js';
-import { gatherRows } from '../task_modules/samplers/sampling_result.js';
 import { AnchorHead, buildChild, type AnchorHeadConfig, type ComponentCfg, type LossLike } from './anchor_head.js';
-import { denseDetections } from './dense_post_process.js';
+import { detectDense } from './dense_post_process.js';
 
 /** Config of {@link ATSSHead}. */
 export interface ATSSHeadConfig extends AnchorHeadConfig {
@@ -169,28 +168,19 @@ export class ATSSHead extends AnchorHead {
   /** Detections with scores multiplied by sigmoid(centerness) (mmdet `score_factors`). */
   override getBboxes(outs: ATSSOutputs, metas: ImageMeta[], rescale: boolean): ClassDetections[][] {
     const featmapSizes = outs.clsScores.map((c) => [c.shape[1], c.shape[2]] as [number, number]);
-    const anchors = this.anchorGenerator.gridPriors(featmapSizes);
-    const read = (ts: tf.Tensor4D[], f: (x: tf.Tensor) => tf.Tensor): Float32Array[] => ts.map((x) => tf.tidy(() => f(x).dataSync() as Float32Array));
-    const scores = read(outs.clsScores, tf.sigmoid);
-    const ctr = read(outs.centernesses, tf.sigmoid);
-    const deltas = read(outs.bboxPreds, (x) => x);
-    return metas.map((meta, b) =>
-      denseDetections(
-        anchors.map((a, l) => {
-          const n = a.length / 4;
-          const del = deltas[l].subarray(b * n * 4, (b + 1) * n * 4);
-          return {
-            scores: scores[l].subarray(b * n * this.numClasses, (b + 1) * n * this.numClasses),
-            numClasses: this.numClasses,
-            scoreFactors: ctr[l].subarray(b * n, (b + 1) * n),
-            decode: (inds: Int32Array) => this.bboxCoder.decodeArray(gatherRows(a, inds), gatherRows(del, inds), [meta.img_shape[0], meta.img_shape[1]]),
-          };
-        }),
-        this.testCfg ?? {},
-        this.numClasses,
-        meta.scale_factor,
-        rescale,
-      ),
+    return detectDense(
+      {
+        ...outs,
+        scoreFactors: outs.centernesses,
+        priors: this.anchorGenerator.gridPriors(featmapSizes),
+        priorDim: 4,
+        numClasses: this.numClasses,
+        useSigmoid: true,
+        decode: (a, d, maxShape) => this.bboxCoder.decodeArray(a, d, maxShape),
+      },
+      metas,
+      this.testCfg ?? {},
+      rescale,
     );
   }
 }

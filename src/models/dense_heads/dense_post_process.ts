@@ -2,7 +2,10 @@
  * @module Test-time post-processing shared by dense heads: mmdet 2.28
  * `BaseDenseHead._get_bboxes_single` + `filter_scores_and_topk` + `_bbox_post_process`, on typed arrays.
  */
+import { tf } from '../../backend/index.js';
 import { batchedNms, bbox2result, type NmsConfig } from '../../ops/index.js';
+import type { ImageMeta } from '../../structures/det_types.js';
+import { gatherRows } from '../task_modules/samplers/sampling_result.js';
 import type { ClassDetections } from '../../structures/det_types.js';
 
 /** mmdet dense-head `test_cfg`. */
@@ -71,4 +74,55 @@ export function denseDetections(levels: LevelOutputs[], cfg: DenseTestConfig, nu
   const maxPer = cfg.max_per_img ?? 100;
   const n = maxPer > 0 ? Math.min(maxPer, keep.length) : keep.length;
   return bbox2result(dets.subarray(0, n * 5), Int32Array.from(keep.subarray(0, n), (i) => labels[i]), numClasses);
+}
+
+/** Inputs of {@link detectDense}: a dense head's per-level outputs and how to decode them. */
+export interface DenseDetectInputs {
+  /** `[B, H, W, P*C']` class logits per level (`C'` = C, or C + 1 for softmax). */
+  clsScores: tf.Tensor4D[];
+  /** `[B, H, W, P*4]` box regressions per level. */
+  bboxPreds: tf.Tensor4D[];
+  /** `[B, H, W, P]` score-factor logits per level (centerness), or null. */
+  scoreFactors: tf.Tensor4D[] | null;
+  /** Priors per level: `[n, priorDim]` anchors (4) or points (2). */
+  priors: Float32Array[];
+  priorDim: number;
+  numClasses: number;
+  /** Sigmoid scores (else softmax with the background column dropped). */
+  useSigmoid: boolean;
+  /** Decodes `[k, priorDim]` priors and `[k, 4]` regressions into `[k, 4]` boxes clipped to `maxShape`. */
+  decode(priors: Float32Array, preds: Float32Array, maxShape: [number, number]): Float32Array;
+}
+
+/**
+ * Detections of every image of a batch from a dense head's outputs (mmdet `get_bboxes`): activates
+ * scores and score factors once per level, then runs {@link denseDetections} per image.
+ */
+export function detectDense(inp: DenseDetectInputs, metas: ImageMeta[], cfg: DenseTestConfig, rescale: boolean): ClassDetections[][] {
+  const c = inp.numClasses;
+  const read = (ts: tf.Tensor4D[], f: (x: tf.Tensor) => tf.Tensor): Float32Array[] => ts.map((x) => tf.tidy(() => f(x).dataSync() as Float32Array));
+  const scores = read(inp.clsScores, (x) => {
+    const flat = x.reshape([x.shape[0], -1, inp.useSigmoid ? c : c + 1]);
+    return inp.useSigmoid ? tf.sigmoid(flat) : tf.softmax(flat).slice([0, 0, 0], [-1, -1, c]);
+  });
+  const factors = inp.scoreFactors === null ? null : read(inp.scoreFactors, tf.sigmoid);
+  const preds = read(inp.bboxPreds, (x) => x);
+  return metas.map((meta, b) =>
+    denseDetections(
+      inp.priors.map((pr, l) => {
+        const n = pr.length / inp.priorDim;
+        const pred = preds[l].subarray(b * n * 4, (b + 1) * n * 4);
+        return {
+          scores: scores[l].subarray(b * n * c, (b + 1) * n * c),
+          numClasses: c,
+          scoreFactors: factors === null ? null : factors[l].subarray(b * n, (b + 1) * n),
+          decode: (inds: Int32Array) => inp.decode(gatherRows(pr, inds, inp.priorDim), gatherRows(pred, inds), [meta.img_shape[0], meta.img_shape[1]]),
+        };
+      }),
+      cfg,
+      c,
+      meta.scale_factor,
+      rescale,
+    ),
+  );
 }

@@ -21,7 +21,7 @@ import type { ClassDetections, DetSample, ImageMeta } from '../../structures/det
 import type { DistancePointBBoxCoder } from '../task_modules/coders/distance_point_bbox_coder.js';
 import { MlvlPointGenerator } from '../task_modules/prior_generators/point_generator.js';
 import { AnchorHead, buildChild, type ComponentCfg, type LossLike } from './anchor_head.js';
-import { denseDetections, type DenseTestConfig } from './dense_post_process.js';
+import { detectDense, type DenseTestConfig } from './dense_post_process.js';
 
 const INF = 1e8;
 
@@ -288,37 +288,19 @@ export class FCOSHead extends Module {
   /** Detections of every image, scores multiplied by sigmoid(centerness). */
   getBboxes(outs: FCOSOutputs, metas: ImageMeta[], rescale: boolean): ClassDetections[][] {
     const featmapSizes = outs.clsScores.map((c) => [c.shape[1], c.shape[2]] as [number, number]);
-    const points = this.priorGenerator.gridPriors(featmapSizes);
-    const read = (ts: tf.Tensor4D[], f: (x: tf.Tensor) => tf.Tensor): Float32Array[] => ts.map((x) => tf.tidy(() => f(x).dataSync() as Float32Array));
-    const scores = read(outs.clsScores, tf.sigmoid);
-    const ctr = read(outs.centernesses, tf.sigmoid);
-    const dist = read(outs.bboxPreds, (x) => x);
-    return metas.map((meta, b) =>
-      denseDetections(
-        points.map((p, l) => {
-          const n = p.length / 2;
-          const d = dist[l].subarray(b * n * 4, (b + 1) * n * 4);
-          return {
-            scores: scores[l].subarray(b * n * this.numClasses, (b + 1) * n * this.numClasses),
-            numClasses: this.numClasses,
-            scoreFactors: ctr[l].subarray(b * n, (b + 1) * n),
-            decode: (inds: Int32Array) => {
-              const pp = new Float32Array(inds.length * 2);
-              const dd = new Float32Array(inds.length * 4);
-              inds.forEach((i, j) => {
-                pp[2 * j] = p[2 * i];
-                pp[2 * j + 1] = p[2 * i + 1];
-                dd.set(d.subarray(4 * i, 4 * i + 4), 4 * j);
-              });
-              return this.bboxCoder.decodeArray(pp, dd, [meta.img_shape[0], meta.img_shape[1]]);
-            },
-          };
-        }),
-        this.testCfg ?? {},
-        this.numClasses,
-        meta.scale_factor,
-        rescale,
-      ),
+    return detectDense(
+      {
+        ...outs,
+        scoreFactors: outs.centernesses,
+        priors: this.priorGenerator.gridPriors(featmapSizes),
+        priorDim: 2,
+        numClasses: this.numClasses,
+        useSigmoid: this.clsOutChannels === this.numClasses,
+        decode: (p, d, maxShape) => this.bboxCoder.decodeArray(p, d, maxShape),
+      },
+      metas,
+      this.testCfg ?? {},
+      rescale,
     );
   }
 }

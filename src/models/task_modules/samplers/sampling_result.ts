@@ -45,10 +45,10 @@ export class SamplingResult {
   }
 }
 
-/** Rows `idx` of a row-major `[n, 4]` array. */
-export function gatherRows(a: Float32Array, idx: Int32Array): Float32Array {
-  const out = new Float32Array(idx.length * 4);
-  for (let j = 0; j < idx.length; j++) out.set(a.subarray(idx[j] * 4, idx[j] * 4 + 4), j * 4);
+/** Rows `idx` of a row-major `[n, cols]` array (boxes by default). */
+export function gatherRows(a: Float32Array, idx: Int32Array, cols = 4): Float32Array {
+  const out = new Float32Array(idx.length * cols);
+  for (let j = 0; j < idx.length; j++) out.set(a.subarray(idx[j] * cols, idx[j] * cols + cols), j * cols);
   return out;
 }
 
