@@ -32,6 +32,10 @@ const CASES: Case[] = [
   { name: '4x4 s2 pad 1', x: [1, 8, 8, 2], k: [4, 4], co: 3, stride: 2, pad: 1 },
   { name: '3x3 dilation 2 pad 2', x: [2, 9, 10, 3], k: [3, 3], co: 4, stride: 1, pad: 2, dilation: 2 },
   { name: '3x3 dilation 3 same', x: [1, 12, 11, 2], k: [3, 3], co: 3, stride: 1, pad: 'same', dilation: 3 },
+  // Batch > 4 takes the unfolded dW layout.
+  { name: 'batch 5, 3x3 s2 pad 1', x: [5, 9, 8, 3], k: [3, 3], co: 4, stride: 2, pad: 1 },
+  { name: 'batch 5, 3x3 s1 same', x: [5, 6, 7, 2], k: [3, 3], co: 3, stride: 1, pad: 'same' },
+  { name: 'batch 6, 3x3 dilation 2', x: [6, 9, 9, 2], k: [3, 3], co: 2, stride: 1, pad: 2, dilation: 2 },
 ];
 
 function data(shape: number[], rng: Rng): Float32Array {
