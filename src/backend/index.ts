@@ -2,8 +2,8 @@
  * @module The one place that initialises tfjs for detkit.
  *
  * `wasm` (XNNPACK + SIMD) is the default backend; `cpu` is the test reference. `DETKIT_BACKEND`
- * selects one (`wasm` | `cpu`). The kernels wasm lacks (`kernel_gaps/`) and the dilation-aware
- * `Conv2D` gradient are registered before the first backend is set up.
+ * selects one (`wasm` | `cpu`). Before the first backend is set up, `kernel_gaps/` registers the
+ * kernels wasm lacks or gets wrong or slow, the gradients tfjs-core lacks, and the numeric-pad fix.
  */
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs-core';

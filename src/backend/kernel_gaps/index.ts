@@ -23,12 +23,13 @@ import { replacedKernels } from './utils.js';
 import { zeroGradConfigs } from './zero_grads.js';
 
 /**
- * Kernels registered for `wasm`. Entries whose name wasm already has replace its kernel
- * (`Conv2DBackpropInput`: wasm's is a scalar loop, ours is an XNNPACK conv; `MaxPoolGrad`: wasm's
- * drops windows whose values are all negative; `GatherV2`, `Tile`, `StridedSlice`: wasm's compute an index per element, and its
- * `StridedSlice` mishandles `shrinkAxisMask` with strides > 1; `Slice`/`SplitV`/`Unpack`: one
- * `TypedArray.set` call per innermost row; `Pow`: `powf` per element, now `Square` etc. for the
- * usual scalar exponents).
+ * Kernels registered for `wasm`. Entries whose name wasm already has replace its kernel:
+ * - `Conv2DBackpropInput`: wasm's is a scalar loop, ours is an XNNPACK conv;
+ * - `MaxPoolGrad`: wasm's drops windows whose values are all negative;
+ * - `GatherV2`, `Tile`, `StridedSlice`: wasm's compute an index per element (and its
+ *   `StridedSlice` mishandles `shrinkAxisMask` with strides > 1);
+ * - `Slice`, `SplitV`, `Unpack`: wasm's make one `TypedArray.set` call per innermost row;
+ * - `Pow`: wasm's calls `powf` per element; the usual scalar exponents take `Square` etc.
  */
 export const WASM_KERNEL_GAPS: readonly KernelConfig[] = [
   conv2DBackpropFilterConfig,
