@@ -5,6 +5,7 @@ import { DETECTORS } from '../../registry/root.js';
 import { Rng } from '../../utils/rng.js';
 import type { DetBatch, ImageMeta } from '../../structures/det_types.js';
 import type { FasterRCNN, MaskRCNN } from './two_stage.js';
+import type { RPN } from './rpn.js';
 
 const S = 64;
 
@@ -188,6 +189,29 @@ describe('Mask R-CNN end to end (tiny)', () => {
       expect(r.size).toEqual([S, S]);
       expect((r.counts as number[]).reduce((a, v) => a + v, 0)).toBe(S * S);
     }
+    m.dispose();
+  });
+});
+
+describe('RPN detector (tiny)', () => {
+  it('trains loss_rpn_cls / loss_rpn_bbox and tests to at most max_per_img proposals, rescaled', () => {
+    const full = tinyFasterRCNNCfg() as { backbone: unknown; neck: unknown; rpn_head: unknown; train_cfg: { rpn: unknown }; test_cfg: { rpn: unknown } };
+    const m = DETECTORS.build<RPN>({ type: 'RPN', backbone: full.backbone, neck: full.neck, rpn_head: full.rpn_head, train_cfg: { rpn: full.train_cfg.rpn }, test_cfg: { rpn: full.test_cfg.rpn } });
+    m.initWeights(new Rng(1));
+    const data = batch();
+    const out = m.train_step(data);
+    expect(Object.keys(out.log_vars)).toEqual(['loss_rpn_cls', 'loss_rpn_bbox', 'loss']);
+    expect(out.grads!.has('rpn_head.rpn_conv.weight')).toBe(true);
+    for (const g of out.grads!.values()) g.dispose();
+    const res = m.simpleTest(data, false);
+    expect(res[0].bbox).toHaveLength(1);
+    const n = res[0].bbox[0].length / 5;
+    // test_cfg.rpn.max_per_img = 50
+    expect(n).toBeGreaterThan(0);
+    expect(n).toBeLessThanOrEqual(50);
+    for (const s of data.samples) s.meta.scale_factor = [2, 2, 2, 2];
+    const scaled = m.simpleTest(data, true);
+    expect(scaled[0].bbox[0][2]).toBeCloseTo(res[0].bbox[0][2] / 2, 4);
     m.dispose();
   });
 });
