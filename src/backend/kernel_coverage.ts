@@ -18,9 +18,10 @@ export async function kernelsUsed(fn: () => tf.TensorContainer | Promise<tf.Tens
     return out as tf.TensorContainer;
   });
   const names: string[] = [];
-  // `customGrad` ops (e.g. `logSoftmax`, `fused.conv2d`) appear as `<op>__op` pseudo-kernels that
-  // run real kernels underneath, which are listed too.
-  for (const k of info.kernelNames) if (!k.endsWith('__op') && !names.includes(k)) names.push(k);
+  // `customGrad` ops (e.g. `logSoftmax`, `fused.conv2d`) appear as `<op>__op` pseudo-kernels, and
+  // an unnamed `customGrad` (detkit's roi_align) as `unnamed scope`; the real kernels they run
+  // underneath are listed too.
+  for (const k of info.kernelNames) if (!k.endsWith('__op') && k !== 'unnamed scope' && !names.includes(k)) names.push(k);
   if (info.result !== undefined) tf.dispose(info.result);
   return names;
 }
