@@ -1,19 +1,19 @@
 /**
  * @module detkit's built-in `shapes` dataset (COCO format, 5 classes), generated into
  * `data/shapes/` on first use (`auto_generate`), so a fresh machine trains with no download.
- * Images are drawn at 256 px on the longer side and trained at that size.
+ * Images are drawn at 192 px on the longer side and trained at that size.
  */
 import type { DetConfig } from '../../../src/config/index.js';
 
 const dataset_type = 'CocoDataset';
 const data_root = 'data/shapes/';
 const classes = ['circle', 'square', 'triangle', 'star', 'hexagon'];
-const auto_generate = { kind: 'shapes', train: 800, val: 100, seed: 0, size: 256 };
+const auto_generate = { kind: 'shapes', train: 800, val: 100, seed: 0, size: 192 };
 const img_norm_cfg = { mean: [123.675, 116.28, 103.53], std: [58.395, 57.12, 57.375], to_rgb: true };
 const train_pipeline = [
   { type: 'LoadImageFromFile' },
   { type: 'LoadAnnotations', with_bbox: true },
-  { type: 'Resize', img_scale: [256, 256], keep_ratio: true },
+  { type: 'Resize', img_scale: [192, 192], keep_ratio: true },
   { type: 'RandomFlip', flip_ratio: 0.5 },
   { type: 'Normalize', ...img_norm_cfg },
   { type: 'Pad', size_divisor: 32 },
@@ -24,7 +24,7 @@ const test_pipeline = [
   { type: 'LoadImageFromFile' },
   {
     type: 'MultiScaleFlipAug',
-    img_scale: [256, 256],
+    img_scale: [192, 192],
     flip: false,
     transforms: [
       { type: 'Resize', keep_ratio: true },
