@@ -10,6 +10,8 @@ import type { ImageMeta } from '../../structures/det_types.js';
 import type { SingleRoIExtractor } from './roi_extractors/single_level_roi_extractor.js';
 import type { BBoxHead } from './bbox_heads/bbox_head.js';
 import type { StandardRoIHead } from './standard_roi_head.js';
+import { Linear } from '../../nn/linear.js';
+import { linearFast } from './bbox_heads/linear_fast.js';
 
 const extractorCfg = (strides: number[], channels = 2) => ({
   type: 'SingleRoIExtractor', roi_layer: { type: 'RoIAlign', output_size: 2, sampling_ratio: 0 }, out_channels: channels, featmap_strides: strides,
@@ -180,5 +182,28 @@ describe('StandardRoIHead sampling', () => {
     expect(Array.from(results[1].posIsGt).filter((f) => f === 1)).toHaveLength(2);
     expect(Array.from(results[1].posGtLabels!).sort()).toEqual([0, 0, 0, 2, 2, 2]);
     roiHead.dispose();
+  });
+});
+
+describe('linearFast', () => {
+  it('matches Linear.forward in value and in gradients w.r.t. input, weight and bias (no leaks)', () => {
+    const fc = new Linear({ in_features: 5, out_features: 3 });
+    fc.initWeights(new Rng(8));
+    const x = randomTensor([4, 5], new Rng(9)) as tf.Tensor2D;
+    const dy = randomTensor([4, 3], new Rng(10));
+    const before = tf.memory().numTensors;
+    const grads = (f: () => tf.Tensor) =>
+      tf.tidy(() => {
+        const { value, grads: g } = tf.variableGrads(() => f().mul(dy).sum() as tf.Scalar, [fc.weight, fc.bias!]);
+        const gx = tf.grad((xx: tf.Tensor) => (f === ref ? fc.forward(xx) : linearFast(fc, xx as tf.Tensor2D)).mul(dy).sum())(x);
+        return [value, g[fc.weight.name], g[fc.bias!.name], gx].map((t) => Array.from(t.dataSync()));
+      });
+    const ref = () => fc.forward(x);
+    const a = grads(ref);
+    const b = grads(() => linearFast(fc, x));
+    a.forEach((arr, i) => arr.forEach((v, j) => expect(b[i][j]).toBeCloseTo(v, 4)));
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([x, dy]);
+    fc.dispose();
   });
 });

@@ -14,6 +14,7 @@ import type { InitCfg } from '../../../nn/initializers.js';
 import { multiclassNms, type NmsConfig } from '../../../ops/index.js';
 import { BBOX_CODERS, LOSSES } from '../../../registry/root.js';
 import type { BuildContext } from '../../../registry/registry.js';
+import { linearFast } from './linear_fast.js';
 import { buildChild, type ComponentCfg, type LossLike } from '../../dense_heads/anchor_head.js';
 import type { DeltaXYWHBBoxCoder } from '../../task_modules/coders/delta_xywh_bbox_coder.js';
 import type { SamplingResult } from '../../task_modules/samplers/sampling_result.js';
@@ -149,7 +150,7 @@ export class BBoxHead extends Module {
   forward(x: tf.Tensor4D): BBoxHeadOutputs {
     return tf.tidy(() => {
       const flat = BBoxHead.flattenChw(x);
-      return { clsScore: this.fc_cls.forward(flat) as tf.Tensor2D, bboxPred: this.fc_reg.forward(flat) as tf.Tensor2D };
+      return { clsScore: linearFast(this.fc_cls, flat), bboxPred: linearFast(this.fc_reg, flat) };
     }) as BBoxHeadOutputs;
   }
 

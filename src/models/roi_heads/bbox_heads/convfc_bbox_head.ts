@@ -15,6 +15,7 @@ import { ModuleList } from '../../../nn/container.js';
 import { Linear } from '../../../nn/linear.js';
 import type { NormCfg } from '../../../nn/norm.js';
 import type { BuildContext } from '../../../registry/registry.js';
+import { linearFast } from './linear_fast.js';
 import { BBoxHead, type BBoxHeadConfig, type BBoxHeadOutputs } from './bbox_head.js';
 
 /** Config of {@link ConvFCBBoxHead} (mmdet keys). */
@@ -132,7 +133,7 @@ export class ConvFCBBoxHead extends BBoxHead {
     let h = x;
     for (const c of convs) h = c.forward(h as tf.Tensor4D);
     if (fcs.length > 0 && h.rank === 4) h = BBoxHead.flattenChw(h as tf.Tensor4D);
-    for (const fc of fcs) h = tf.relu(fc.forward(h));
+    for (const fc of fcs) h = tf.relu(linearFast(fc, h as tf.Tensor2D));
     return h.rank === 4 ? BBoxHead.flattenChw(h as tf.Tensor4D) : h;
   }
 
@@ -142,11 +143,11 @@ export class ConvFCBBoxHead extends BBoxHead {
       for (const c of this.shared_convs) h = c.forward(h as tf.Tensor4D);
       if (this.shared_fcs.length > 0) {
         h = BBoxHead.flattenChw(h as tf.Tensor4D);
-        for (const fc of this.shared_fcs) h = tf.relu(fc.forward(h));
+        for (const fc of this.shared_fcs) h = tf.relu(linearFast(fc, h as tf.Tensor2D));
       }
       const xc = ConvFCBBoxHead.runBranch(h, this.cls_convs, this.cls_fcs);
       const xr = ConvFCBBoxHead.runBranch(h, this.reg_convs, this.reg_fcs);
-      return { clsScore: this.fc_cls.forward(xc) as tf.Tensor2D, bboxPred: this.fc_reg.forward(xr) as tf.Tensor2D };
+      return { clsScore: linearFast(this.fc_cls, xc as tf.Tensor2D), bboxPred: linearFast(this.fc_reg, xr as tf.Tensor2D) };
     }) as BBoxHeadOutputs;
   }
 }
