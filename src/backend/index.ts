@@ -5,17 +5,16 @@
  * selects one (`wasm` | `cpu`). Before the first backend is set up, `kernel_gaps/` registers the
  * kernels wasm lacks or gets wrong or slow, the gradients tfjs-core lacks, and the numeric-pad fix.
  */
-import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { ValueError } from '../utils/errors.js';
+import { loadGradientsBundle } from './gradients_bundle.js';
 import { GRADIENT_GAPS, registerKernelGaps, WASM_KERNEL_GAPS } from './kernel_gaps/index.js';
 
 // tfjs-core's Node entry registers neither the gradients nor the chained tensor methods
-// (`x.mul(y)`); its ESM files that do cannot be loaded by Node/tsx. vendor/ holds them as one
-// CommonJS bundle (see vendor/build_tfjs_gradients.mjs), loaded here once for every backend.
-createRequire(import.meta.url)('./vendor/tfjs_core_gradients.cjs');
+// (`x.mul(y)`); gradients_bundle.ts builds (once, cached) and loads them for every backend.
+loadGradientsBundle();
 
 export { tf };
 export { assertKernelsOnWasm, kernelsUsed, missingKernels } from './kernel_coverage.js';
