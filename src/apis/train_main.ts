@@ -48,7 +48,7 @@ export async function trainFromConfig(opts: TrainMainOptions): Promise<BaseRunne
   if (opts.cfg_options !== undefined && opts.cfg_options.length > 0) cfgObj.mergeFromDict(parseCfgOptions(opts.cfg_options));
   if (opts.auto_scale_lr === true) cfgObj.mergeFromDict({ 'auto_scale_lr.enable': true });
   const stem = basename(opts.config, extname(opts.config));
-  const workDir = resolve(opts.work_dir ?? (cfgObj.get('work_dir') as string | undefined) ?? join('work_dirs', stem));
+  const workDir = resolve(opts.work_dir ?? (cfgObj.get('work_dir', null) as string | null) ?? join('work_dirs', stem));
   const merged: Record<string, unknown> = { work_dir: workDir };
   if (opts.resume_from !== undefined) merged.resume_from = opts.resume_from;
   if (opts.auto_resume === true) merged.auto_resume = true;
