@@ -148,10 +148,7 @@ export class BBoxHead extends Module {
    * @returns class logits and deltas (caller owns them)
    */
   forward(x: tf.Tensor4D): BBoxHeadOutputs {
-    return tf.tidy(() => {
-      const flat = BBoxHead.flattenChw(x);
-      return { clsScore: linearFast(this.fc_cls, flat), bboxPred: linearFast(this.fc_reg, flat) };
-    }) as BBoxHeadOutputs;
+    return tf.tidy(() => ({ clsScore: linearFast(this.fc_cls, x), bboxPred: linearFast(this.fc_reg, x) })) as BBoxHeadOutputs;
   }
 
   /**

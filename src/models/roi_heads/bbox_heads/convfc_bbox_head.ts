@@ -132,8 +132,8 @@ export class ConvFCBBoxHead extends BBoxHead {
   private static runBranch(x: tf.Tensor, convs: ModuleList<ConvModule>, fcs: ModuleList<Linear>): tf.Tensor {
     let h = x;
     for (const c of convs) h = c.forward(h as tf.Tensor4D);
-    if (fcs.length > 0 && h.rank === 4) h = BBoxHead.flattenChw(h as tf.Tensor4D);
-    for (const fc of fcs) h = tf.relu(linearFast(fc, h as tf.Tensor2D));
+    // the first fc reads a map in torch's (c, h, w) order (linearFast permutes its weight instead)
+    for (const fc of fcs) h = tf.relu(linearFast(fc, h as tf.Tensor2D | tf.Tensor4D));
     return h.rank === 4 ? BBoxHead.flattenChw(h as tf.Tensor4D) : h;
   }
 
@@ -141,13 +141,10 @@ export class ConvFCBBoxHead extends BBoxHead {
     return tf.tidy(() => {
       let h: tf.Tensor = x;
       for (const c of this.shared_convs) h = c.forward(h as tf.Tensor4D);
-      if (this.shared_fcs.length > 0) {
-        h = BBoxHead.flattenChw(h as tf.Tensor4D);
-        for (const fc of this.shared_fcs) h = tf.relu(linearFast(fc, h as tf.Tensor2D));
-      }
+      for (const fc of this.shared_fcs) h = tf.relu(linearFast(fc, h as tf.Tensor2D | tf.Tensor4D));
       const xc = ConvFCBBoxHead.runBranch(h, this.cls_convs, this.cls_fcs);
       const xr = ConvFCBBoxHead.runBranch(h, this.reg_convs, this.reg_fcs);
-      return { clsScore: linearFast(this.fc_cls, xc as tf.Tensor2D), bboxPred: linearFast(this.fc_reg, xr as tf.Tensor2D) };
+      return { clsScore: linearFast(this.fc_cls, xc as tf.Tensor2D | tf.Tensor4D), bboxPred: linearFast(this.fc_reg, xr as tf.Tensor2D | tf.Tensor4D) };
     }) as BBoxHeadOutputs;
   }
 }
