@@ -6,7 +6,7 @@
  * backend's transposed products are very slow: on this machine kind, `[12544, 1024]ᵀ·[1024, 1024]`
  * (the weight gradient of Faster R-CNN's first shared fc for 1024 RoIs) took 84.6 s with
  * `transposeA` against 2.0 s as an explicit `transpose` + plain `matMul`, and the input gradient
- * 23.1 s against 3.0 s. Same math, same parameters (`Linear.weight` `[in, out]`, `Linear.bias`).
+ * 23.1 s against 2.7 s computed as `(W · dyᵀ)ᵀ`. Same math, same parameters (`Linear.weight` `[in, out]`, `Linear.bias`).
  * Flattened RoI maps are read through a row-permuted weight rather than a transposed copy of the
  * activations (a 12.8 MB weight instead of a 51 MB map for 1024 RoIs of 7×7×256).
  */
@@ -22,7 +22,8 @@ const matMulFast = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) =
     value: tf.matMul(a, b),
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
       const [sa, sb] = saved as [tf.Tensor2D, tf.Tensor2D];
-      return [tf.matMul(dy as tf.Tensor2D, tf.transpose(sb)), tf.matMul(tf.transpose(sa), dy as tf.Tensor2D)];
+      // dX = (W · dyᵀ)ᵀ and dW = xᵀ · dy: the right-hand operand of both products is the small dy
+      return [tf.transpose(tf.matMul(sb, tf.transpose(dy as tf.Tensor2D))), tf.matMul(tf.transpose(sa), dy as tf.Tensor2D)];
     },
   };
 }) as (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D;
