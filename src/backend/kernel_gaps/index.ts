@@ -4,6 +4,7 @@
  */
 import { getKernel, registerGradient, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
 import type { GradConfig, KernelConfig } from '@tensorflow/tfjs-core';
+import { batchMatMulConfig } from './batch_mat_mul.js';
 import { conv2DBackpropFilterConfig } from './conv2d_backprop_filter.js';
 import { conv2DBackpropInputConfig } from './conv2d_backprop_input.js';
 import { conv2DGradConfig } from './conv2d_grad.js';
@@ -32,6 +33,7 @@ import { zeroGradConfigs } from './zero_grads.js';
  * - `Pow`: wasm's calls `powf` per element; the usual scalar exponents take `Square` etc.
  */
 export const WASM_KERNEL_GAPS: readonly KernelConfig[] = [
+  batchMatMulConfig,
   conv2DBackpropFilterConfig,
   conv2DBackpropInputConfig,
   depthwiseConv2dNativeBackpropFilterConfig,
