@@ -16,7 +16,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { Workload } from './workload.js';
@@ -24,6 +24,8 @@ import type { Workload } from './workload.js';
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..');
 const TORCH_BENCH = resolve(ROOT, '../shared/peer/torch_bench.py');
+/** PyTorch peer scripts, asked in order for a workload's figure. */
+const TORCH_PEERS = [TORCH_BENCH, resolve(ROOT, 'bench/torch_two_stage.py')];
 const PYTHON = '/usr/bin/python3';
 
 /** What a child process reports for one workload. */
@@ -123,16 +125,20 @@ interface TorchFigure {
 
 /**
  * PyTorch's figure for workload `name` from its own python process (so its peak RSS is per
- * workload); `undefined` when torch_bench.py has no such workload.
+ * workload), from the first peer script that has the workload (`shared/peer/torch_bench.py`, then
+ * detkit's own `bench/torch_two_stage.py`); `undefined` when none has it.
  */
 function torchFigure(name: string, threads: string): TorchFigure | undefined | Error {
   if (!existsSync(PYTHON)) return new Error(`--vs-torch needs ${PYTHON} with torch installed`);
   if (!existsSync(TORCH_BENCH)) return new Error(`--vs-torch needs ${TORCH_BENCH}`);
-  const r = spawnSync(PYTHON, [TORCH_BENCH, '--json', '--threads', threads, '--only', name], { cwd: ROOT, encoding: 'utf8' });
-  if (r.status !== 0) return new Error(`torch_bench.py failed (exit ${r.status}): ${r.stderr.slice(-800)}`);
-  const doc = JSON.parse(r.stdout.trim().split('\n').pop()!) as { median_ms: Record<string, number>; peak_rss_mb: number; torch: string };
-  const ms = doc.median_ms[name];
-  return ms === undefined ? undefined : { median_ms: ms, peak_rss_mb: doc.peak_rss_mb, torch: doc.torch };
+  for (const script of TORCH_PEERS) {
+    const r = spawnSync(PYTHON, [script, '--json', '--threads', threads, '--only', name], { cwd: ROOT, encoding: 'utf8' });
+    if (r.status !== 0) return new Error(`${basename(script)} failed (exit ${r.status}): ${r.stderr.slice(-800)}`);
+    const doc = JSON.parse(r.stdout.trim().split('\n').pop()!) as { median_ms: Record<string, number>; peak_rss_mb: number; torch: string };
+    const ms = doc.median_ms[name];
+    if (ms !== undefined) return { median_ms: ms, peak_rss_mb: doc.peak_rss_mb, torch: doc.torch };
+  }
+  return undefined;
 }
 
 async function main(): Promise<number> {
