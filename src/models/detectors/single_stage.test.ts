@@ -3,7 +3,8 @@ import { initBackend, tf } from '../../backend/index.js';
 import '../index.js';
 import { DETECTORS } from '../../registry/root.js';
 import { Rng } from '../../utils/rng.js';
-import type { DetBatch, ImageMeta } from '../../structures/det_types.js';
+import type { DetBatch } from '../../structures/det_types.js';
+import { brightSquareBatch } from '../../testing/detection.js';
 import type { RetinaNet, SingleStageDetector } from './single_stage.js';
 
 const S = 64;
@@ -54,22 +55,7 @@ function tinyDetector(type: 'FCOS' | 'ATSS'): SingleStageDetector {
   });
 }
 
-function meta(): ImageMeta {
-  return {
-    filename: 'x.png', ori_filename: 'x.png', ori_shape: [S, S, 3], img_shape: [S, S, 3], pad_shape: [S, S, 3],
-    scale_factor: [1, 1, 1, 1], flip: false, flip_direction: null,
-  };
-}
-
-function batch(): DetBatch {
-  const rng = new Rng(0);
-  const img = new Float32Array(2 * S * S * 3);
-  for (let i = 0; i < img.length; i++) img[i] = rng.normal() * 0.1;
-  // a bright square where the gt box is, on both images
-  for (let b = 0; b < 2; b++) for (let y = 16; y < 48; y++) for (let x = 8; x < 40; x++) for (let c = 0; c < 3; c++) img[((b * S + y) * S + x) * 3 + c] = 1;
-  const gt = { gt_bboxes: Float32Array.from([8, 16, 40, 48]), gt_labels: Int32Array.from([1]) };
-  return { img, imgShape: [2, S, S, 3], samples: [{ meta: meta(), ...gt }, { meta: meta(), ...gt }] };
-}
+const batch = (): DetBatch => brightSquareBatch(S);
 
 beforeAll(async () => {
   await initBackend('wasm');
