@@ -7,7 +7,7 @@
  * - ResNet-18 at half width (`base_channels: 32`), BN statistics trained (`norm_eval: false`),
  *   nothing pretrained; FPN at 64 channels over all four stages (P2–P6, strides 4–64).
  * - RPN anchors of scale 4 (16–256 px over P2–P6) instead of 8 (32–512 px): shapes are
- *   13–140 px in 256-px images.
+ *   10–105 px in the dataset's 192-px images.
  * - RoI head: 64-channel RoI features, 256-wide shared FCs, 128 sampled RoIs per image (an image
  *   holds a few objects, so 512 would be almost all negatives), RPN proposals 1000 → 500.
  * - AdamW with a short linear warmup and cosine decay, as the RetinaNet shapes recipe.
