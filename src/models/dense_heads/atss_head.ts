@@ -7,8 +7,9 @@
  */
 import { tf } from '../../backend/index.js';
 import { Conv2d } from '../../nn/conv2d.js';
-import { ConvModule } from '../../nn/conv_module.js';
+import type { ConvModule } from '../../nn/conv_module.js';
 import { ModuleList } from '../../nn/container.js';
+import { applyTower, convTower } from './conv_tower.js';
 import type { NormCfg } from '../../nn/norm.js';
 import { Scale } from '../../nn/scale.js';
 import { LOSSES } from '../../registry/root.js';
@@ -88,20 +89,7 @@ export class ATSSHead extends AnchorHead {
   }
 
   protected override initLayers(): void {
-    const tower = (): ModuleList<ConvModule> =>
-      new ModuleList(
-        Array.from({ length: this.stackedConvs }, (_, i) =>
-          new ConvModule({
-            in_channels: i === 0 ? this.inChannels : this.featChannels,
-            out_channels: this.featChannels,
-            kernel_size: 3,
-            stride: 1,
-            padding: 1,
-            conv_cfg: this.convCfg,
-            norm_cfg: this.normCfg,
-          }),
-        ),
-      );
+    const tower = (): ModuleList<ConvModule> => convTower({ stacked: this.stackedConvs, inChannels: this.inChannels, featChannels: this.featChannels, convCfg: this.convCfg, normCfg: this.normCfg });
     const pad = Math.floor(this.predKernelSize / 2);
     const a = this.numBasePriors;
     this.cls_convs = this.addModule('cls_convs', tower());
@@ -121,10 +109,8 @@ export class ATSSHead extends AnchorHead {
   override forward(feats: tf.Tensor4D[]): ATSSOutputs & { bboxPreds: tf.Tensor4D[] } {
     const out: ATSSOutputs = { clsScores: [], bboxPreds: [], centernesses: [] };
     feats.forEach((x, l) => {
-      let c = x;
-      for (const m of this.cls_convs) c = m.forward(c);
-      let r = x;
-      for (const m of this.reg_convs) r = m.forward(r);
+      const c = applyTower(this.cls_convs, x);
+      const r = applyTower(this.reg_convs, x);
       out.clsScores.push(this.atss_cls.forward(c));
       out.bboxPreds.push(this.scales.at(l).forward(this.atss_reg.forward(r)));
       out.centernesses.push(this.atss_centerness.forward(r));

@@ -9,8 +9,9 @@
  */
 import { tf } from '../../backend/index.js';
 import { Conv2d } from '../../nn/conv2d.js';
-import { ConvModule } from '../../nn/conv_module.js';
+import type { ConvModule } from '../../nn/conv_module.js';
 import { ModuleList } from '../../nn/container.js';
+import { applyTower, convTower } from './conv_tower.js';
 import { Module } from '../../nn/module.js';
 import type { NormCfg } from '../../nn/norm.js';
 import { Scale } from '../../nn/scale.js';
@@ -123,21 +124,7 @@ export class FCOSHead extends Module {
     this.testCfg = cfg.test_cfg ?? null;
     const normCfg = cfg.norm_cfg === undefined ? { type: 'GN', num_groups: 32, requires_grad: true } : cfg.norm_cfg;
     const convBias = cfg.conv_bias ?? 'auto';
-    const tower = (): ModuleList<ConvModule> =>
-      new ModuleList(
-        Array.from({ length: this.stackedConvs }, (_, i) =>
-          new ConvModule({
-            in_channels: i === 0 ? this.inChannels : this.featChannels,
-            out_channels: this.featChannels,
-            kernel_size: 3,
-            stride: 1,
-            padding: 1,
-            conv_cfg: cfg.conv_cfg ?? null,
-            norm_cfg: normCfg,
-            bias: convBias,
-          }),
-        ),
-      );
+    const tower = (): ModuleList<ConvModule> => convTower({ stacked: this.stackedConvs, inChannels: this.inChannels, featChannels: this.featChannels, convCfg: cfg.conv_cfg ?? null, normCfg, bias: convBias });
     this.cls_convs = this.addModule('cls_convs', tower());
     this.reg_convs = this.addModule('reg_convs', tower());
     const conv = (out: number): Conv2d => new Conv2d({ in_channels: this.featChannels, out_channels: out, kernel_size: 3, padding: 1 });
@@ -159,10 +146,8 @@ export class FCOSHead extends Module {
   forward(feats: tf.Tensor4D[]): FCOSOutputs {
     const out: FCOSOutputs = { clsScores: [], bboxPreds: [], centernesses: [] };
     feats.forEach((x, l) => {
-      let c = x;
-      for (const m of this.cls_convs) c = m.forward(c);
-      let r = x;
-      for (const m of this.reg_convs) r = m.forward(r);
+      const c = applyTower(this.cls_convs, x);
+      const r = applyTower(this.reg_convs, x);
       out.clsScores.push(this.conv_cls.forward(c));
       out.centernesses.push(this.conv_centerness.forward(this.centernessOnReg ? r : c));
       const scaled = this.scales.at(l).forward(this.conv_reg.forward(r));

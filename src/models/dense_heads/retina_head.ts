@@ -7,8 +7,9 @@
  */
 import { tf } from '../../backend/index.js';
 import { Conv2d } from '../../nn/conv2d.js';
-import { ConvModule } from '../../nn/conv_module.js';
+import type { ConvModule } from '../../nn/conv_module.js';
 import { ModuleList } from '../../nn/container.js';
+import { applyTower, convTower } from './conv_tower.js';
 import type { NormCfg } from '../../nn/norm.js';
 import type { BuildContext } from '../../registry/registry.js';
 import { AnchorHead, type AnchorHeadConfig } from './anchor_head.js';
@@ -57,20 +58,7 @@ export class RetinaHead extends AnchorHead {
   }
 
   protected override initLayers(): void {
-    const tower = (): ModuleList<ConvModule> =>
-      new ModuleList(
-        Array.from({ length: this.stackedConvs }, (_, i) =>
-          new ConvModule({
-            in_channels: i === 0 ? this.inChannels : this.featChannels,
-            out_channels: this.featChannels,
-            kernel_size: 3,
-            stride: 1,
-            padding: 1,
-            conv_cfg: this.convCfg ?? null,
-            norm_cfg: this.normCfg,
-          }),
-        ),
-      );
+    const tower = (): ModuleList<ConvModule> => convTower({ stacked: this.stackedConvs, inChannels: this.inChannels, featChannels: this.featChannels, convCfg: this.convCfg ?? null, normCfg: this.normCfg });
     this.cls_convs = this.addModule('cls_convs', tower());
     this.reg_convs = this.addModule('reg_convs', tower());
     this.retina_cls = this.addModule('retina_cls', new Conv2d({ in_channels: this.featChannels, out_channels: this.numBasePriors * this.clsOutChannels, kernel_size: 3, padding: 1 }));
@@ -78,10 +66,8 @@ export class RetinaHead extends AnchorHead {
   }
 
   override forwardSingle(x: tf.Tensor4D): [tf.Tensor4D, tf.Tensor4D] {
-    let c = x;
-    for (const m of this.cls_convs) c = m.forward(c);
-    let r = x;
-    for (const m of this.reg_convs) r = m.forward(r);
+    const c = applyTower(this.cls_convs, x);
+    const r = applyTower(this.reg_convs, x);
     return [this.retina_cls.forward(c), this.retina_reg.forward(r)];
   }
 }
