@@ -4,38 +4,12 @@
  * each (`bench/torch_two_stage.py` `faster-rcnn-r18-train-512`): forward, RPN proposals, RoI sampling,
  * losses, gradients, optimizer update.
  */
-import { buildOptimizer } from '../../src/engine/index.js';
-import type { Optimizer } from '../../src/engine/optim/types.js';
-import type { TwoStageDetector } from '../../src/models/detectors/two_stage.js';
-import type { DetBatch } from '../../src/structures/det_types.js';
-import type { Workload } from '../workload.js';
+import { sgdStepWorkload } from '../sgd_step_workload.js';
 import { benchBatch } from '../retinanet_common.js';
 import { benchTwoStage } from '../two_stage_common.js';
 
-interface Ctx {
-  model: TwoStageDetector;
-  optimizer: Optimizer;
-  batch: DetBatch;
-}
-
-const workload: Workload<Ctx> = {
-  name: 'faster-rcnn-r18-train-512',
-  description: 'Faster R-CNN R-18 FPN, 20 classes, batch 2 of 512x512, 3 boxes each: train_step + SGD step',
-  warmup: 2,
-  runs: 5,
-  setup() {
-    const model = benchTwoStage(false);
-    return { model, optimizer: buildOptimizer(model, { type: 'SGD', lr: 0.01, momentum: 0.9, weight_decay: 1e-4 } as never), batch: benchBatch(2) };
-  },
-  run({ model, optimizer, batch }) {
-    const out = model.train_step(batch);
-    optimizer.step(out.grads!);
-    for (const g of out.grads!.values()) g.dispose();
-  },
-  teardown({ model, optimizer }) {
-    optimizer.dispose();
-    model.dispose();
-  },
-};
-
-export default workload;
+export default sgdStepWorkload(
+  'faster-rcnn-r18-train-512',
+  'Faster R-CNN R-18 FPN, 20 classes, batch 2 of 512x512, 3 boxes each: train_step + SGD step',
+  () => ({ model: benchTwoStage(false), batch: benchBatch(2) }),
+);

@@ -3,37 +3,11 @@
  * ResNet-18 RetinaNet on a batch of 2 random 512×512 images with 3 boxes each (torch_bench.py
  * `retinanet_r18_train_512`): forward, losses, gradients, optimizer update.
  */
-import { buildOptimizer } from '../../src/engine/index.js';
-import type { Optimizer } from '../../src/engine/optim/types.js';
-import type { RetinaNet } from '../../src/models/detectors/single_stage.js';
-import type { DetBatch } from '../../src/structures/det_types.js';
-import type { Workload } from '../workload.js';
+import { sgdStepWorkload } from '../sgd_step_workload.js';
 import { benchBatch, benchRetinaNet } from '../retinanet_common.js';
 
-interface Ctx {
-  model: RetinaNet;
-  optimizer: Optimizer;
-  batch: DetBatch;
-}
-
-const workload: Workload<Ctx> = {
-  name: 'retinanet-r18-train-512',
-  description: 'RetinaNet R-18 FPN P3-P7, 20 classes, batch 2 of 512x512, 3 boxes each: train_step + SGD step',
-  warmup: 2,
-  runs: 5,
-  setup() {
-    const model = benchRetinaNet();
-    return { model, optimizer: buildOptimizer(model, { type: 'SGD', lr: 0.01, momentum: 0.9, weight_decay: 1e-4 } as never), batch: benchBatch(2) };
-  },
-  run({ model, optimizer, batch }) {
-    const out = model.train_step(batch);
-    optimizer.step(out.grads!);
-    for (const g of out.grads!.values()) g.dispose();
-  },
-  teardown({ model, optimizer }) {
-    optimizer.dispose();
-    model.dispose();
-  },
-};
-
-export default workload;
+export default sgdStepWorkload(
+  'retinanet-r18-train-512',
+  'RetinaNet R-18 FPN P3-P7, 20 classes, batch 2 of 512x512, 3 boxes each: train_step + SGD step',
+  () => ({ model: benchRetinaNet(), batch: benchBatch(2) }),
+);
