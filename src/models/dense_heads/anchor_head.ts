@@ -223,7 +223,7 @@ export class AnchorHead extends Module {
    * Targets of one image over all anchors (mmdet `_get_targets_single` with `unmap_outputs`).
    * @returns labels (`num_classes` = background), weights, box targets, and the positive/negative counts
    */
-  getTargetsSingle(anchors: Float32Array, perLevel: number[], valid: Uint8Array, sample: DetSample): AnchorTargets & { numPos: number; numNeg: number } {
+  getTargetsSingle(anchors: Float32Array, perLevel: number[], valid: Uint8Array, sample: DetSample): Omit<AnchorTargets, 'numTotalPos' | 'numTotalNeg'> & { numPos: number; numNeg: number } {
     if (this.assigner === null || this.sampler === null) throw new Error(`${(this.constructor as typeof AnchorHead).type}: train_cfg is required for training`);
     const n = anchors.length / 4;
     const [h, w] = sample.meta.img_shape;
@@ -259,7 +259,7 @@ export class AnchorHead extends Module {
       });
     }
     for (const nj of res.negInds) labelWeights[insideIdx[nj]] = 1;
-    return { labels, labelWeights, bboxTargets, bboxWeights, numPos: res.posInds.length, numNeg: res.negInds.length, numTotalPos: 0, numTotalNeg: 0 };
+    return { labels, labelWeights, bboxTargets, bboxWeights, numPos: res.posInds.length, numNeg: res.negInds.length };
   }
 
   /**

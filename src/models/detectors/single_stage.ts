@@ -7,12 +7,11 @@
 import { tf } from '../../backend/index.js';
 import { BACKBONES, HEADS, NECKS } from '../../registry/root.js';
 import type { BuildContext } from '../../registry/registry.js';
-import type { DetBatch, DetResult } from '../../structures/det_types.js';
+import type { ClassDetections, DetBatch, DetResult, DetSample, ImageMeta } from '../../structures/det_types.js';
 import { joinConfigPath } from '../../utils/config_meta.js';
 import type { Module } from '../../nn/module.js';
 import type { InitCfg } from '../../nn/initializers.js';
 import { BaseDetector, type LossDict } from './base.js';
-import type { ClassDetections, DetSample, ImageMeta } from '../../structures/det_types.js';
 
 /** A config node built by a registry. */
 type ComponentCfg = { type: string; [key: string]: unknown };
