@@ -123,6 +123,14 @@ export function validateStep(step: unknown): number | number[] {
   throw new TypeError_('STEP_TYPE', '"step" must be a list or integer');
 }
 
+/**
+ * Progress of a run in the hook's unit: `[epoch, max_epochs]` when `byEpoch`, else
+ * `[iter, max_iters]` (mmcv's `progress`/`max_progress` pair of every annealing policy).
+ */
+export function runProgress(runner: RunnerLike, byEpoch: boolean): [number, number] {
+  return byEpoch ? [runner.epoch, runner.max_epochs] : [runner.iter, runner.max_iters];
+}
+
 /** Number of decays at `progress`: `progress // step`, or the index of the first milestone `> progress`. */
 export function stepExponent(step: number | number[], progress: number): number {
   if (typeof step === 'number') return Math.floor(progress / step);
@@ -319,7 +327,7 @@ export class PolyLrUpdaterHook extends LrUpdaterHook {
     this.min_lr = cfg.min_lr ?? 0;
   }
   get_lr(runner: RunnerLike, base_lr: number): number {
-    const [progress, max] = this.by_epoch ? [runner.epoch, runner.max_epochs] : [runner.iter, runner.max_iters];
+    const [progress, max] = runProgress(runner, this.by_epoch);
     const coeff = (1 - progress / max) ** this.power;
     return (base_lr - this.min_lr) * coeff + this.min_lr;
   }

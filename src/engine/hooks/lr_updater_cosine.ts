@@ -6,7 +6,7 @@
 import { ValueError } from '../../utils/errors.js';
 import { assertArg, checkArgs, pyRepr } from '../optim/args.js';
 import type { RunnerLike } from '../types.js';
-import { annealingCos, annealingLinear, LR_UPDATER_BASE_KEYS, LrUpdaterHook, type LrUpdaterHookConfig } from './lr_updater.js';
+import { annealingCos, annealingLinear, LR_UPDATER_BASE_KEYS, LrUpdaterHook, type LrUpdaterHookConfig, runProgress } from './lr_updater.js';
 
 /** Exactly one of `min_lr` / `min_lr_ratio` (mmcv `assert (min_lr is None) ^ (min_lr_ratio is None)`). */
 export interface MinLrConfig {
@@ -35,16 +35,18 @@ export class CosineAnnealingLrUpdaterHook extends LrUpdaterHook {
   static override readonly type: string = 'CosineAnnealingLrUpdaterHook';
   readonly min_lr: number | null;
   readonly min_lr_ratio: number | null;
+  /** The curve from the base LR (`factor` 0) to the target (`factor` 1). */
+  protected readonly anneal: (start: number, end: number, factor: number) => number = annealingCos;
   constructor(cfg: CosineAnnealingLrUpdaterHookConfig) {
-    checkArgs(cfg, ['min_lr', 'min_lr_ratio', ...LR_UPDATER_BASE_KEYS], 'CosineAnnealingLrUpdaterHook');
+    checkArgs(cfg, ['min_lr', 'min_lr_ratio', ...LR_UPDATER_BASE_KEYS], new.target.type);
     const { minLr, ratio } = checkMinLr(cfg);
     super(cfg);
     this.min_lr = minLr;
     this.min_lr_ratio = ratio;
   }
   get_lr(runner: RunnerLike, base_lr: number): number {
-    const [progress, max] = this.by_epoch ? [runner.epoch, runner.max_epochs] : [runner.iter, runner.max_iters];
-    return annealingCos(base_lr, targetLr(base_lr, this.min_lr, this.min_lr_ratio), progress / max);
+    const [progress, max] = runProgress(runner, this.by_epoch);
+    return this.anneal(base_lr, targetLr(base_lr, this.min_lr, this.min_lr_ratio), progress / max);
   }
 }
 
@@ -77,7 +79,7 @@ export class FlatCosineAnnealingLrUpdaterHook extends LrUpdaterHook {
     this.min_lr_ratio = ratio;
   }
   get_lr(runner: RunnerLike, base_lr: number): number {
-    const [cur, max] = this.by_epoch ? [runner.epoch, runner.max_epochs] : [runner.iter, runner.max_iters];
+    const [cur, max] = runProgress(runner, this.by_epoch);
     const start = pyRound(max * this.start_percent);
     const progress = cur - start;
     if (progress < 0) return base_lr;
@@ -148,20 +150,12 @@ export class CosineRestartLrUpdaterHook extends LrUpdaterHook {
 /** `lr_config = dict(policy='LinearAnnealing', min_lr_ratio=0.01)`. */
 export interface LinearAnnealingLrUpdaterHookConfig extends LrUpdaterHookConfig, MinLrConfig {}
 
-/** Linear from the base LR to the target over the whole run (mmcv `LinearAnnealingLrUpdaterHook`). */
-export class LinearAnnealingLrUpdaterHook extends LrUpdaterHook {
+/**
+ * Linear from the base LR to the target over the whole run (mmcv `LinearAnnealingLrUpdaterHook`).
+ * Porting note: a subclass of the cosine policy here (mmcv derives both from `LrUpdaterHook`); they
+ * differ only in the curve.
+ */
+export class LinearAnnealingLrUpdaterHook extends CosineAnnealingLrUpdaterHook {
   static override readonly type: string = 'LinearAnnealingLrUpdaterHook';
-  readonly min_lr: number | null;
-  readonly min_lr_ratio: number | null;
-  constructor(cfg: LinearAnnealingLrUpdaterHookConfig) {
-    checkArgs(cfg, ['min_lr', 'min_lr_ratio', ...LR_UPDATER_BASE_KEYS], 'LinearAnnealingLrUpdaterHook');
-    const { minLr, ratio } = checkMinLr(cfg);
-    super(cfg);
-    this.min_lr = minLr;
-    this.min_lr_ratio = ratio;
-  }
-  get_lr(runner: RunnerLike, base_lr: number): number {
-    const [progress, max] = this.by_epoch ? [runner.epoch, runner.max_epochs] : [runner.iter, runner.max_iters];
-    return annealingLinear(base_lr, targetLr(base_lr, this.min_lr, this.min_lr_ratio), progress / max);
-  }
+  protected override readonly anneal = annealingLinear;
 }

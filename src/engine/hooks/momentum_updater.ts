@@ -13,7 +13,7 @@ import { assertArg, checkArgs } from '../optim/args.js';
 import type { ParamGroup } from '../optim/types.js';
 import type { RunnerLike } from '../types.js';
 import { Hook } from './hook.js';
-import { annealingCos, annealingLinear, requireOptimizer, stepExponent, validateStep, validateWarmup, type WarmupType } from './lr_updater.js';
+import { annealingCos, annealingLinear, requireOptimizer, runProgress, stepExponent, validateStep, validateWarmup, type WarmupType } from './lr_updater.js';
 
 /** Keys every momentum updater accepts (`MomentumUpdaterHook.__init__`). */
 export const MOMENTUM_UPDATER_BASE_KEYS = ['by_epoch', 'warmup', 'warmup_iters', 'warmup_ratio'] as const;
@@ -177,38 +177,30 @@ export class CosineAnnealingMomentumUpdaterHook extends MomentumUpdaterHook {
   static override readonly type: string = 'CosineAnnealingMomentumUpdaterHook';
   readonly min_momentum: number | null;
   readonly min_momentum_ratio: number | null;
+  /** The curve from the base momentum (`factor` 0) to the target (`factor` 1). */
+  protected readonly anneal: (start: number, end: number, factor: number) => number = annealingCos;
   constructor(cfg: CosineAnnealingMomentumUpdaterHookConfig) {
-    checkArgs(cfg, ['min_momentum', 'min_momentum_ratio', ...MOMENTUM_UPDATER_BASE_KEYS], 'CosineAnnealingMomentumUpdaterHook');
+    checkArgs(cfg, ['min_momentum', 'min_momentum_ratio', ...MOMENTUM_UPDATER_BASE_KEYS], new.target.type);
     const [m, r] = checkMinMomentum(cfg);
     super(cfg);
     this.min_momentum = m;
     this.min_momentum_ratio = r;
   }
   get_momentum(runner: RunnerLike, base: number): number {
-    const [progress, max] = this.by_epoch ? [runner.epoch, runner.max_epochs] : [runner.iter, runner.max_iters];
+    const [progress, max] = runProgress(runner, this.by_epoch);
     const target = this.min_momentum_ratio !== null ? base * this.min_momentum_ratio : (this.min_momentum as number);
-    return annealingCos(base, target, progress / max);
+    return this.anneal(base, target, progress / max);
   }
 }
 
 /** `momentum_config = dict(policy='LinearAnnealing', min_momentum=0.85)`. */
 export interface LinearAnnealingMomentumUpdaterHookConfig extends MomentumUpdaterHookConfig, MinMomentumConfig {}
 
-/** Linear from the base momentum to the target (mmcv `LinearAnnealingMomentumUpdaterHook`). */
-export class LinearAnnealingMomentumUpdaterHook extends MomentumUpdaterHook {
+/**
+ * Linear from the base momentum to the target (mmcv `LinearAnnealingMomentumUpdaterHook`).
+ * Porting note: a subclass of the cosine policy here; they differ only in the curve.
+ */
+export class LinearAnnealingMomentumUpdaterHook extends CosineAnnealingMomentumUpdaterHook {
   static override readonly type: string = 'LinearAnnealingMomentumUpdaterHook';
-  readonly min_momentum: number | null;
-  readonly min_momentum_ratio: number | null;
-  constructor(cfg: LinearAnnealingMomentumUpdaterHookConfig) {
-    checkArgs(cfg, ['min_momentum', 'min_momentum_ratio', ...MOMENTUM_UPDATER_BASE_KEYS], 'LinearAnnealingMomentumUpdaterHook');
-    const [m, r] = checkMinMomentum(cfg);
-    super(cfg);
-    this.min_momentum = m;
-    this.min_momentum_ratio = r;
-  }
-  get_momentum(runner: RunnerLike, base: number): number {
-    const [progress, max] = this.by_epoch ? [runner.epoch, runner.max_epochs] : [runner.iter, runner.max_iters];
-    const target = this.min_momentum_ratio !== null ? base * this.min_momentum_ratio : (this.min_momentum as number);
-    return annealingLinear(base, target, progress / max);
-  }
+  protected override readonly anneal = annealingLinear;
 }
