@@ -9,13 +9,12 @@
  * `k mod N` and batches are yielded in order, with up to `prefetch_factor × N` in flight.
  * A failing sample rejects its batch with the pipeline's error (`DATA_PIPELINE_FAILED` naming the
  * transform and image); a crashed worker rejects its pending batches (`DATA_WORKER_DIED`); nothing
- * waits forever. Workers run the TypeScript sources through tsx's CommonJS hook (see WorkerPool).
+ * waits forever. Workers run the TypeScript sources through tsx's CommonJS hook (`utils/ts_worker.ts`).
  */
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { DetBatch } from '../structures/det_types.js';
 import { DetkitError, ValueError } from '../utils/errors.js';
+import { spawnTsWorker } from '../utils/ts_worker.js';
 import { datasetConfigOf } from './builder.js';
 import { collate, loadSamples } from './collate.js';
 import { CustomDataset } from './custom.js';
@@ -97,18 +96,9 @@ class WorkerPool {
   private readonly dead = new Set<number>();
 
   constructor(n: number, init: WorkerInit) {
-    // Porting note: `execArgv: ['--import', 'tsx']` does not apply tsx's ESM hooks inside worker
-    // threads on Node 20 (module.register hooks are per main thread there; verified on 20.20:
-    // "Unknown file extension .ts"). tsx's CommonJS hook does work in workers, so a worker is a tiny
-    // eval'd CJS script that registers it and requires `worker.ts`.
-    const require = createRequire(import.meta.url);
-    const tsxCjs = require.resolve('tsx/cjs/api');
-    const entry = fileURLToPath(new URL('./worker.ts', import.meta.url));
-    const boot = `require(${JSON.stringify(tsxCjs)}).register();\nrequire(${JSON.stringify(entry)});`;
+    const entry = new URL('./worker.ts', import.meta.url);
     for (let k = 0; k < n; k++) {
-      // execArgv: [] — the parent's flags (`--input-type=module`, loader hooks) must not change how
-      // the CJS boot script runs.
-      const w = new Worker(boot, { eval: true, workerData: init, execArgv: [] });
+      const w = spawnTsWorker(entry, { workerData: init, name: `detkit loader worker ${k}` });
       w.on('message', (msg: { id: number; batch?: DetBatch; error?: WorkerError }) => {
         const p = this.pending.get(msg.id);
         if (p === undefined) return;

@@ -39,8 +39,11 @@ export interface NamedVariable {
  * What the runner trains. `nn.Module` provides everything but the two step methods.
  */
 export interface TrainableModel {
-  /** One optimisation step's forward and gradient computation on a batch. */
-  train_step(data: unknown, optimizer: unknown): StepOutputs;
+  /**
+   * One optimisation step's forward and gradient computation on a batch. May return a Promise
+   * (detkit: `MMDataParallel` computes replicas' chunks on worker threads); the runner awaits it.
+   */
+  train_step(data: unknown, optimizer: unknown): StepOutputs | Promise<StepOutputs>;
   /** One validation forward on a batch (no gradients). */
   val_step(data: unknown, optimizer?: unknown): StepOutputs | unknown;
   /** Switches to training mode (BatchNorm uses batch statistics). */

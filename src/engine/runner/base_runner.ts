@@ -209,10 +209,13 @@ export abstract class BaseRunner implements RunnerLike {
     return blocks.join('\n');
   }
 
-  /** Runs one step on `batch` and records its outputs (mmcv `run_iter`). */
-  protected runStep(batch: unknown, trainMode: boolean, passOptimizer: boolean): void {
+  /**
+   * Runs one step on `batch` and records its outputs (mmcv `run_iter`). Awaits `train_step` when it
+   * returns a Promise (a data-parallel wrapper computes on worker threads meanwhile).
+   */
+  protected async runStep(batch: unknown, trainMode: boolean, passOptimizer: boolean): Promise<void> {
     const out = trainMode
-      ? this.model.train_step(batch, this.optimizer)
+      ? await this.model.train_step(batch, this.optimizer)
       : passOptimizer
         ? this.model.val_step(batch, this.optimizer)
         : this.model.val_step(batch);

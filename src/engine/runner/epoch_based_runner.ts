@@ -72,7 +72,7 @@ export class EpochBasedRunner extends BaseRunner {
       this.data_batch = batch;
       this._inner_iter = i;
       await this.callHook('before_train_iter');
-      this.runStep(batch, true, true);
+      await this.runStep(batch, true, true);
       await this.callHook('after_train_iter');
       this.releaseOutputs();
       this.data_batch = null;
@@ -96,7 +96,7 @@ export class EpochBasedRunner extends BaseRunner {
       this.data_batch = batch;
       this._inner_iter = i;
       await this.callHook('before_val_iter');
-      this.runStep(batch, false, true);
+      await this.runStep(batch, false, true);
       await this.callHook('after_val_iter');
       this.releaseOutputs();
       this.data_batch = null;

@@ -72,7 +72,7 @@ export class IterBasedRunner extends BaseRunner {
     const batch = await data_loader.next();
     this.data_batch = batch;
     await this.callHook('before_train_iter');
-    this.runStep(batch, true, true);
+    await this.runStep(batch, true, true);
     await this.callHook('after_train_iter');
     this.releaseOutputs();
     this.data_batch = null;
@@ -88,7 +88,7 @@ export class IterBasedRunner extends BaseRunner {
     const batch = await data_loader.next();
     this.data_batch = batch;
     await this.callHook('before_val_iter');
-    this.runStep(batch, false, false);
+    await this.runStep(batch, false, false);
     await this.callHook('after_val_iter');
     this.releaseOutputs();
     this.data_batch = null;
