@@ -12,7 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { FileNotFoundError, IndexError, ValueError } from '../utils/errors.js';
 import type { CocoJson } from '../structures/evaluation_types.js';
-import { rleArea, rleToBbox, segmToRle, type RawRle } from './mask.js';
+import { rleArea, rleToBbox, segmToRle, type RawRle } from '../structures/mask.js';
 
 type CocoAnn = CocoJson['annotations'][number];
 

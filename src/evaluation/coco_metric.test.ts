@@ -6,7 +6,7 @@ import { METRICS } from '../registry/root.js';
 import type { CocoJson } from '../structures/evaluation_types.js';
 import type { DetResult } from '../structures/det_types.js';
 import { cocoEvaluate } from './coco_metric.js';
-import { rleFrBbox, toRleObject } from './mask.js';
+import { rleFrBbox, toRleObject } from '../structures/mask.js';
 import './index.js';
 
 const coco: CocoJson = {

@@ -17,7 +17,7 @@
  */
 import { ValueError } from '../utils/errors.js';
 import type { COCO, CocoDetections } from './coco.js';
-import { rleFrPoly, rleIou, type RawRle } from './mask.js';
+import { rleFrPoly, rleIou, type RawRle } from '../structures/mask.js';
 import { bucketSort, formatFixed, linspace, pairwiseSum, sortByScore, stdoutLog, type LogFn } from './utils.js';
 
 /** Evaluation parameters (pycocotools `Params`, detection defaults). */

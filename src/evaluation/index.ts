@@ -23,4 +23,4 @@ export { evalRecalls, recallEvaluate } from './recall.js';
 export { vocEvaluate } from './voc_metric.js';
 export { bboxOverlaps } from './bbox_overlaps.js';
 export { getClasses, VOC_CLASSES, COCO_CLASSES } from './class_names.js';
-export { rleEncode, rleDecode, rleArea, rleMerge, rleToBbox, rleFrPoly, rleFrBbox, rleToString, rleFrString, frPyObjects, segmToRle, rleFromObject, toRleObject, bbIou, rleIou, type RawRle } from './mask.js';
+export { rleEncode, rleDecode, rleArea, rleMerge, rleToBbox, rleFrPoly, rleFrBbox, rleToString, rleFrString, frPyObjects, segmToRle, rleFromObject, toRleObject, bbIou, rleIou, type RawRle } from '../structures/mask.js';

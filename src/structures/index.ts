@@ -1,4 +1,23 @@
 /**
  * @module Registers this folder's components (one explicit list) and re-exports its public API.
+ * structures/ registers nothing; it exports the mask library shared by data/, models/ and evaluation/.
  */
-export {};
+export {
+  rleEncode,
+  rleDecode,
+  rleArea,
+  rleMerge,
+  rleToBbox,
+  rleFrPoly,
+  rleFrBbox,
+  rleToString,
+  rleFrString,
+  frPyObjects,
+  segmToRle,
+  rleFromObject,
+  toRleObject,
+  bbIou,
+  rleIou,
+  type RawRle,
+} from './mask.js';
+export { bitmapToRle, rleToBitmap, polygonToBitmap, cropAndResizePolygons, encodeMaskResult } from './mask_structures.js';

@@ -1,26 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { flipMasks, poly2mask, polygonToRleCounts, resizeMasks, rleCountsFromString, rleDecode } from './mask_ops.js';
-
-describe('COCO RLE', () => {
-  it('decodes compressed counts (5 bits + continuation per value; from the 4th on, deltas to i-2)', () => {
-    // counts [1, 2, 1]: '1' (48+1), '2', '1'; [1, 1, 1, 1]: 4th stored as 1 - counts[2] = 0 → '0'
-    expect(rleCountsFromString('121')).toEqual([1, 2, 1]);
-    expect(rleCountsFromString('1110')).toEqual([1, 1, 1, 1]);
-    // 40 = 0b1_01000: low 5 bits 8 | 0x20 continuation → char 48+40='X', then 1 → '1'
-    expect(rleCountsFromString('X1')).toEqual([40]);
-  });
-  it('expands column-major runs into a row-major bitmap', () => {
-    // 2x2, column-major [0, 1, 1, 0] → rows: [0, 1], [1, 0]
-    expect(Array.from(rleDecode({ size: [2, 2], counts: [1, 2, 1] }))).toEqual([0, 1, 1, 0]);
-    expect(Array.from(rleDecode({ size: [2, 2], counts: '121' }))).toEqual([0, 1, 1, 0]);
-    expect(Array.from(rleDecode({ size: [2, 2], counts: '1110' }))).toEqual([0, 0, 1, 1]);
-  });
-});
+import { flipMasks, poly2mask, resizeMasks } from './mask_ops.js';
 
 describe('poly2mask (pycocotools rleFrPoly)', () => {
   it('rasterises a rectangle [1,1]-[4,3] to columns 1..3, rows 1..2 (area w*h)', () => {
-    // Hand-walked boundary: y-crossings at (x,y) = (1..3, 1) and (1..3, 3) → counts 6,2,3,2,3,2,7 on 5x5.
-    expect(polygonToRleCounts([1, 1, 4, 1, 4, 3, 1, 3], 5, 5)).toEqual([6, 2, 3, 2, 3, 2, 7]);
     const m = poly2mask([[1, 1, 4, 1, 4, 3, 1, 3]], 5, 5);
     const on: string[] = [];
     for (let y = 0; y < 5; y++) for (let x = 0; x < 5; x++) if (m[y * 5 + x]) on.push(`${x},${y}`);
@@ -31,7 +13,10 @@ describe('poly2mask (pycocotools rleFrPoly)', () => {
     expect(m[0]).toBe(1);
     expect(m[3 * 5 + 3]).toBe(1);
     expect(m.reduce((a, b) => a + b, 0)).toBe(2);
+    // column-major runs 1 zero, 2 ones, 1 zero → rows [0, 1], [1, 0]; compressed '121' is the same RLE
     expect(Array.from(poly2mask({ size: [2, 2], counts: [1, 2, 1] }, 2, 2))).toEqual([0, 1, 1, 0]);
+    expect(Array.from(poly2mask({ size: [2, 2], counts: '121' }, 2, 2))).toEqual([0, 1, 1, 0]);
+    expect(Array.from(poly2mask([], 2, 2))).toEqual([0, 0, 0, 0]);
   });
 });
 

@@ -1,155 +1,28 @@
 /**
- * @module Instance-mask helpers: the parts of `pycocotools.mask` (`frPyObjects`, `merge`, `decode`)
- * and of mmdet's `BitmapMasks` / `PolygonMasks` (`mmdet/core/mask/structures.py` @ v2.28.2:
- * `rescale`, `resize`, `flip`, `pad`) the core pipelines need.
+ * @module Instance-mask helpers of the pipelines: mmdet's `LoadAnnotations._poly2mask` /
+ * `process_polygons` and the `BitmapMasks` / `PolygonMasks` geometry (`mmdet/core/mask/structures.py`
+ * @ v2.28.2: `rescale`, `resize`, `flip`, `pad`).
  *
- * Polygon rasterisation follows pycocotools' `rleFrPoly` (5× upsampled boundary walk, pixel centres),
- * so `poly2mask` gives the same pixels as mmdet's `LoadAnnotations(poly2mask=True)`.
- * Bitmaps are row-major `height*width` bytes (0/1).
+ * Rasterisation and RLE decoding are the shared pycocotools port in `structures/` (5× upsampled
+ * boundary walk, pixel centres), so `poly2mask` gives the same pixels as mmdet's
+ * `LoadAnnotations(poly2mask=True)`. Bitmaps are row-major `height*width` bytes (0/1).
  */
-import type { BitmapMasks, InstanceMasks, PolygonMasks, RLE } from '../../structures/det_types.js';
+import type { BitmapMasks, InstanceMasks, PolygonMasks } from '../../structures/det_types.js';
+import { segmToRle } from '../../structures/mask.js';
+import { rleToBitmap } from '../../structures/mask_structures.js';
 import { ValueError } from '../../utils/errors.js';
 import { imflip, impad, imresize } from './image_ops.js';
 
-/** Decodes the counts of a compressed COCO RLE string (pycocotools `rleFrString`). */
-export function rleCountsFromString(s: string): number[] {
-  const cnts: number[] = [];
-  let p = 0;
-  while (p < s.length) {
-    let x = 0;
-    let k = 0;
-    let more = true;
-    while (more) {
-      if (p >= s.length) throw new ValueError('DATA_BAD_RLE', 'RLE counts string ends in the middle of a value');
-      const c = s.charCodeAt(p) - 48;
-      x |= (c & 0x1f) << (5 * k);
-      more = (c & 0x20) !== 0;
-      p++;
-      k++;
-      if (!more && (c & 0x10) !== 0) x |= -1 << (5 * k);
-    }
-    if (cnts.length > 2) x += cnts[cnts.length - 2]!;
-    cnts.push(x);
-  }
-  return cnts;
-}
-
-/** Expands column-major run lengths into a row-major `h*w` 0/1 bitmap (pycocotools `decode`). */
-export function rleDecode(rle: RLE): Uint8Array {
-  const [h, w] = rle.size;
-  const counts = typeof rle.counts === 'string' ? rleCountsFromString(rle.counts) : rle.counts;
-  const out = new Uint8Array(h * w);
-  let pos = 0;
-  let v = 0;
-  for (const n of counts) {
-    if (pos + n > h * w) throw new ValueError('DATA_BAD_RLE', `RLE counts sum past the mask size ${h}x${w}`);
-    if (v === 1) {
-      for (let i = pos; i < pos + n; i++) {
-        const col = Math.floor(i / h);
-        out[(i - col * h) * w + col] = 1;
-      }
-    }
-    pos += n;
-    v ^= 1;
-  }
-  return out;
-}
-
-/**
- * Rasterises one polygon `[x0, y0, x1, y1, ...]` into column-major run lengths, as pycocotools'
- * `rleFrPoly` does (same boundary walk and rounding, hence the same pixels).
- */
-export function polygonToRleCounts(xy: ArrayLike<number>, h: number, w: number): number[] {
-  const k = Math.floor(xy.length / 2);
-  const scale = 5;
-  const x = new Int32Array(k + 1);
-  const y = new Int32Array(k + 1);
-  for (let j = 0; j < k; j++) x[j] = Math.trunc(scale * xy[2 * j]! + 0.5);
-  for (let j = 0; j < k; j++) y[j] = Math.trunc(scale * xy[2 * j + 1]! + 0.5);
-  x[k] = x[0]!;
-  y[k] = y[0]!;
-  const u: number[] = [];
-  const v: number[] = [];
-  for (let j = 0; j < k; j++) {
-    let xs = x[j]!;
-    let xe = x[j + 1]!;
-    let ys = y[j]!;
-    let ye = y[j + 1]!;
-    const dx = Math.abs(xe - xs);
-    const dy = Math.abs(ys - ye);
-    const flip = (dx >= dy && xs > xe) || (dx < dy && ys > ye);
-    if (flip) {
-      [xs, xe] = [xe, xs];
-      [ys, ye] = [ye, ys];
-    }
-    const s = dx >= dy ? (ye - ys) / dx : (xe - xs) / dy;
-    if (dx >= dy) {
-      for (let d = 0; d <= dx; d++) {
-        const t = flip ? dx - d : d;
-        u.push(t + xs);
-        v.push(Math.trunc(ys + s * t + 0.5));
-      }
-    } else {
-      for (let d = 0; d <= dy; d++) {
-        const t = flip ? dy - d : d;
-        v.push(t + ys);
-        u.push(Math.trunc(xs + s * t + 0.5));
-      }
-    }
-  }
-  // Points on vertical pixel-centre lines, downsampled.
-  const a: number[] = [];
-  for (let j = 1; j < u.length; j++) {
-    if (u[j] === u[j - 1]) continue;
-    let xd = u[j]! < u[j - 1]! ? u[j]! : u[j]! - 1;
-    xd = (xd + 0.5) / scale - 0.5;
-    if (Math.floor(xd) !== xd || xd < 0 || xd > w - 1) continue;
-    let yd = v[j]! < v[j - 1]! ? v[j]! : v[j - 1]!;
-    yd = (yd + 0.5) / scale - 0.5;
-    if (yd < 0) yd = 0;
-    else if (yd > h) yd = h;
-    yd = Math.ceil(yd);
-    a.push(xd * h + yd);
-  }
-  a.push(h * w);
-  a.sort((p, q) => p - q);
-  let prev = 0;
-  for (let j = 0; j < a.length; j++) {
-    const t = a[j]!;
-    a[j] = t - prev;
-    prev = t;
-  }
-  const b: number[] = [];
-  let j = 0;
-  b.push(a[j++]!);
-  while (j < a.length) {
-    if (a[j]! > 0) b.push(a[j++]!);
-    else {
-      j++;
-      if (j < a.length) b[b.length - 1]! += a[j++]!;
-    }
-  }
-  return b;
-}
-
 /**
  * mmdet `LoadAnnotations._poly2mask`: a COCO `segmentation` (polygon list, uncompressed RLE or
- * compressed RLE) → row-major 0/1 bitmap of `h*w`. Several polygons are merged (union).
+ * compressed RLE) → row-major 0/1 bitmap of `h*w`, through pycocotools' `frPyObjects` / `merge` /
+ * `decode` (`structures/mask.ts`). Several polygons are merged (union).
+ * Porting note: an empty polygon list gives an empty mask (pycocotools raises).
+ * @throws ValueError `MASK_BAD_SEGMENTATION` / `MASK_BAD_RLE` for anything else
  */
 export function poly2mask(maskAnn: unknown, h: number, w: number): Uint8Array {
-  if (Array.isArray(maskAnn)) {
-    const out = new Uint8Array(h * w);
-    for (const poly of maskAnn as number[][]) {
-      const m = rleDecode({ size: [h, w], counts: polygonToRleCounts(poly, h, w) });
-      for (let i = 0; i < out.length; i++) out[i]! |= m[i]!;
-    }
-    return out;
-  }
-  if (typeof maskAnn === 'object' && maskAnn !== null && 'counts' in maskAnn) {
-    const rle = maskAnn as RLE;
-    return rleDecode({ size: rle.size ?? [h, w], counts: rle.counts });
-  }
-  throw new ValueError('DATA_BAD_SEGMENTATION', `segmentation must be a list of polygons or an RLE dict, got ${JSON.stringify(maskAnn)?.slice(0, 80)}`);
+  if (Array.isArray(maskAnn) && maskAnn.length === 0) return new Uint8Array(h * w);
+  return rleToBitmap(segmToRle(maskAnn, h, w));
 }
 
 /** mmdet `LoadAnnotations.process_polygons`: keeps polygons with an even number ≥ 6 of coordinates. */

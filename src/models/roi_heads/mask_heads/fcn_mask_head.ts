@@ -4,14 +4,11 @@
  *
  * `num_convs` 3×3 ConvModules → 2× "deconv" upsample + ReLU → 1×1 `conv_logits` to one mask logit
  * map per class (28×28 from 14×14 RoI features). Targets: each positive RoI's gt mask cropped and
- * resized to `mask_size` (bitmaps through RoIAlign, binarised at 0.5, as mmdet
- * `BitmapMasks.crop_and_resize`); loss: per-pixel BCE of the gt class's map, mean over pixels
- * (`loss_mask`). Test: each detection's map pasted into the image (mmdet `_do_paste_mask`: bilinear
- * `grid_sample`, `align_corners=False`), thresholded at `mask_thr_binary`, returned as
- * uncompressed COCO RLEs per class.
- *
- * Porting note: polygon gt masks are rejected (`LoadAnnotations` rasterises them with its default
- * `poly2mask=True`); mmdet would rasterise each polygon inside its RoI with pycocotools.
+ * resized to `mask_size` (`mask_target.ts`: bitmaps through RoIAlign binarised at 0.5, polygons
+ * rasterised inside the RoI, as mmdet's `BitmapMasks` / `PolygonMasks.crop_and_resize`); loss:
+ * per-pixel BCE of the gt class's map, mean over pixels (`loss_mask`). Test: each detection's map
+ * pasted into the image (mmdet `_do_paste_mask`: bilinear `grid_sample`, `align_corners=False`),
+ * thresholded at `mask_thr_binary`, returned as COCO RLEs per class (`encode_mask_results`).
  */
 import { tf } from '../../../backend/index.js';
 import { ConvModule } from '../../../nn/conv_module.js';
@@ -20,15 +17,16 @@ import { ModuleList } from '../../../nn/container.js';
 import { Module } from '../../../nn/module.js';
 import type { NormCfg } from '../../../nn/norm.js';
 import { kaimingInit } from '../../../nn/weight_init.js';
-import { roiAlign } from '../../../ops/index.js';
 import type { BuildContext } from '../../../registry/registry.js';
 import type { ImageMeta, InstanceMasks, RLE } from '../../../structures/det_types.js';
+import { encodeMaskResult } from '../../../structures/mask_structures.js';
 import { joinConfigPath } from '../../../utils/config_meta.js';
 import { ValueError } from '../../../utils/errors.js';
 import type { Rng } from '../../../utils/rng.js';
 import type { SamplingResult } from '../../task_modules/samplers/sampling_result.js';
 import type { RCNNTrainConfig } from '../bbox_heads/bbox_head.js';
 import { ConvTranspose2d } from './conv_transpose2d.js';
+import { maskTarget } from './mask_target.js';
 
 /** Config of {@link FCNMaskHead} (mmdet keys). */
 export interface FCNMaskHeadConfig {
@@ -112,39 +110,12 @@ export class FCNMaskHead extends Module {
   }
 
   /**
-   * Mask targets of the positive RoIs of every image, concatenated (mmdet `mask_target`).
+   * Mask targets of the positive RoIs of every image, concatenated (mmdet `mask_target`; bitmap
+   * and polygon gt masks, see `mask_target.ts`).
    * @returns `[P * m * m]` row-major 0/1 targets, `m = train_cfg.mask_size`
    */
   getTargets(results: SamplingResult[], gtMasks: InstanceMasks[], trainCfg: RCNNTrainConfig): Float32Array {
-    const m = trainCfg.mask_size ?? 28;
-    const total = results.reduce((s, r) => s + r.posInds.length, 0);
-    const out = new Float32Array(total * m * m);
-    let o = 0;
-    results.forEach((r, b) => {
-      const p = r.posInds.length;
-      if (p === 0) return;
-      const masks = gtMasks[b];
-      if (masks.kind !== 'bitmap') {
-        throw new ValueError('MASK_TARGET_POLYGONS', 'FCNMaskHead needs bitmap gt masks: use LoadAnnotations with poly2mask=True (the default)');
-      }
-      const { height: h, width: w } = masks;
-      const n = masks.masks.length;
-      const vals = tf.tidy(() => {
-        const stack = new Float32Array(n * h * w);
-        masks.masks.forEach((mk, i) => {
-          for (let j = 0; j < h * w; j++) stack[i * h * w + j] = mk[j];
-        });
-        const rois = new Float32Array(p * 5);
-        for (let i = 0; i < p; i++) {
-          rois[5 * i] = r.posAssignedGtInds[i];
-          rois.set(r.posBboxes.subarray(4 * i, 4 * i + 4), 5 * i + 1);
-        }
-        return roiAlign(tf.tensor4d(stack, [n, h, w, 1]), tf.tensor2d(rois, [p, 5]), { outputSize: m, spatialScale: 1, samplingRatio: 0, aligned: true }).dataSync() as Float32Array;
-      });
-      for (let i = 0; i < vals.length; i++) out[o + i] = vals[i] >= 0.5 ? 1 : 0;
-      o += vals.length;
-    });
-    return out;
+    return maskTarget(results, gtMasks, trainCfg.mask_size ?? 28);
   }
 
   /**
@@ -173,7 +144,7 @@ export class FCNMaskHead extends Module {
    * `get_seg_masks` + `encode_mask_results`).
    * @param probs `[n * m * m]` sigmoid probabilities of each detection's class map
    * @param dets `[n, 5]` detections (original-image pixels when `rescale`, else `img_shape` pixels)
-   * @returns per class, one uncompressed RLE per detection of that class, in detection order
+   * @returns per class, one RLE (compressed `counts`, as mmdet `encode_mask_results`) per detection of that class, in detection order
    */
   getSegMasks(probs: Float32Array, dets: Float32Array, labels: Int32Array, meta: ImageMeta, rescale: boolean, numClasses: number, maskThr = 0.5): RLE[][] {
     const n = dets.length / 5;
@@ -184,7 +155,7 @@ export class FCNMaskHead extends Module {
     const segms: RLE[][] = Array.from({ length: numClasses }, () => []);
     for (let i = 0; i < n; i++) {
       const mask = pasteMask(probs.subarray(i * m * m, (i + 1) * m * m), m, dets.subarray(5 * i, 5 * i + 4), imgH, imgW, maskThr);
-      segms[labels[i]].push(encodeUncompressed(mask, imgH, imgW));
+      segms[labels[i]].push(encodeMaskResult(mask, imgH, imgW));
     }
     return segms;
   }
@@ -228,24 +199,4 @@ export function pasteMask(prob: Float32Array, m: number, box: Float32Array, imgH
     }
   }
   return out;
-}
-
-/** Uncompressed COCO RLE of a row-major mask (runs over the column-major order, starting with 0s). */
-export function encodeUncompressed(mask: Uint8Array, h: number, w: number): RLE {
-  const counts: number[] = [];
-  let prev = 0;
-  let run = 0;
-  for (let x = 0; x < w; x++) {
-    for (let y = 0; y < h; y++) {
-      const v = mask[y * w + x];
-      if (v !== prev) {
-        counts.push(run);
-        run = 0;
-        prev = v;
-      }
-      run++;
-    }
-  }
-  counts.push(run);
-  return { size: [h, w], counts };
 }

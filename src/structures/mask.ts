@@ -1,6 +1,8 @@
 /**
  * @module Port of `pycocotools/mask.py` + `common/maskApi.c` (cocodataset/cocoapi @ 8c9bcc3): run-length
- * encoded binary masks.
+ * encoded binary masks. detkit's one copy of this code: data/ (`poly2mask`), models/ (mask targets,
+ * result encoding) and evaluation/ (COCO segm) all use it; `mask_structures.ts` adds mmdet's
+ * row-major bitmap side.
  *
  * Masks are column-major (Fortran order, as pycocotools): pixel `(y, x)` of an `h × w` mask is at
  * index `x * h + y`. An RLE alternates runs of 0s and 1s, starting with 0s. The compressed string
@@ -8,7 +10,7 @@
  * delta-coded against the count two places back).
  */
 import { ValueError } from '../utils/errors.js';
-import type { RLE } from '../structures/det_types.js';
+import type { RLE } from './det_types.js';
 
 /** A decoded RLE (maskApi.c `RLE`): `cnts` are run lengths over the column-major `h × w` mask. */
 export interface RawRle {
