@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { ValueError } from '../utils/errors.js';
+import { earlyReleaseInstalled, installEarlyReleaseGradients, uninstallEarlyReleaseGradients } from './early_release_gradients.js';
 import { loadGradientsBundle } from './gradients_bundle.js';
 import { GRADIENT_GAPS, registerKernelGaps, WASM_KERNEL_GAPS } from './kernel_gaps/index.js';
 
@@ -19,6 +20,7 @@ loadGradientsBundle();
 export { tf };
 export { assertKernelsOnWasm, kernelsUsed, missingKernels } from './kernel_coverage.js';
 export { GRADIENT_GAPS, registerKernelGaps, WASM_KERNEL_GAPS };
+export { earlyReleaseInstalled, installEarlyReleaseGradients, uninstallEarlyReleaseGradients };
 
 /** Backends detkit can run on. */
 export type BackendName = 'wasm' | 'cpu';
@@ -41,7 +43,9 @@ export function defaultBackend(): BackendName {
 
 /**
  * Initialises tfjs on `name` (default: {@link defaultBackend}); idempotent per backend name.
- * Registers the kernel gaps first, so gradients of convs, depthwise convs and gathers work on wasm.
+ * Registers the kernel gaps first, so gradients of convs, depthwise convs and gathers work on wasm,
+ * and makes backward free memory as it goes ({@link installEarlyReleaseGradients}; off with
+ * `DETKIT_EARLY_RELEASE=0`).
  * @returns the active backend name
  * @throws DetkitError `BACKEND_INIT_FAILED` when tfjs cannot set the backend up
  * @example
@@ -51,6 +55,8 @@ export function defaultBackend(): BackendName {
 export async function initBackend(name: BackendName = defaultBackend()): Promise<BackendName> {
   if (ready !== undefined && readyName === name) return ready;
   registerKernelGaps();
+  // Backward frees saved activations and used gradients as it goes (early_release_gradients.ts).
+  if (process.env.DETKIT_EARLY_RELEASE !== '0') installEarlyReleaseGradients();
   readyName = name;
   ready = (async () => {
     const ok = await tf.setBackend(name);
