@@ -4,12 +4,19 @@
  *
  * Images are zero-padded (DefaultFormatBundle's `pad_val.img`) at the bottom/right to the batch's
  * largest height and width, rounded up to `size_divisor`, into one NHWC float32 array.
- * Porting note: a test pipeline with several augmentations (MultiScaleFlipAug with more than one
- * scale or flip) cannot be collated into one DetBatch; it raises `DATA_TTA_UNSUPPORTED`.
+ * Normalized uint8 images ({@link DeferredImage}) are written straight into the batch (the fused
+ * Normalize → Pad → copy of mmdet's three passes).
+ *
+ * Test-time augmentation: when the pipeline (MultiScaleFlipAug) makes several augmentations of each
+ * image, the batch is collated once per augmentation into `DetBatch.augs` (`augs[j]` holds
+ * augmentation `j` of every image, each padded on its own); the batch's own fields are `augs[0]`'s,
+ * so `simple_test` still sees the first augmentation. mmdet instead keeps lists of per-augmentation
+ * tensors (`img`, `img_metas`) and requires `samples_per_gpu=1` for them; detkit batches any size.
  */
 import type { DetBatch, DetSample, ImageMeta, InstanceMasks } from '../structures/det_types.js';
 import { DetkitError } from '../utils/errors.js';
 import { Rng } from '../utils/rng.js';
+import { DeferredImage } from './pipelines/deferred_image.js';
 import type { Image, Results } from './pipelines/types.js';
 import type { DetDataset } from './types.js';
 
@@ -30,13 +37,15 @@ export async function loadSamples(dataset: DetDataset, indices: readonly number[
   return out;
 }
 
-function unwrapAug(r: Results): Results {
-  if (!Array.isArray(r.img)) return r;
-  if (r.img.length !== 1) {
-    throw new DetkitError('DATA_TTA_UNSUPPORTED', `the test pipeline produced ${r.img.length} augmentations of one image; the loader collates one (MultiScaleFlipAug with one scale and flip=False)`);
-  }
+/** Number of augmentations of a test sample (its `img` is a list), or 0 for a plain sample. */
+function augCount(r: Results): number {
+  return Array.isArray(r.img) ? (r.img as unknown[]).length : 0;
+}
+
+/** Augmentation `j` of a MultiScaleFlipAug sample: every list-valued key at index `j`. */
+function augAt(r: Results, j: number): Results {
   const out: Results = {};
-  for (const [k, v] of Object.entries(r)) out[k] = Array.isArray(v) && k !== 'bbox_fields' ? v[0] : v;
+  for (const [k, v] of Object.entries(r)) out[k] = Array.isArray(v) && k !== 'bbox_fields' ? v[j] : v;
   return out;
 }
 
@@ -54,7 +63,16 @@ function toMeta(m: Record<string, unknown>, batchShape: [number, number]): Image
  * @param sizeDivisor the padded batch height/width are multiples of this (default 1)
  */
 export function collate(samples: Results[], sizeDivisor = 1): DetBatch {
-  const rs = samples.map(unwrapAug);
+  const n = samples.length === 0 ? 0 : augCount(samples[0]!);
+  for (const r of samples) {
+    if (augCount(r) !== n) throw new DetkitError('DATA_BAD_BATCH', `samples of one batch have ${n} and ${augCount(r)} test-time augmentations`);
+  }
+  if (n === 0) return collatePlain(samples, sizeDivisor);
+  const augs = Array.from({ length: n }, (_, j) => collatePlain(samples.map((r) => augAt(r, j)), sizeDivisor));
+  return n === 1 ? augs[0]! : { ...augs[0]!, augs };
+}
+
+function collatePlain(rs: Results[], sizeDivisor: number): DetBatch {
   let h = 0;
   let w = 0;
   let c = 0;
@@ -75,8 +93,12 @@ export function collate(samples: Results[], sizeDivisor = 1): DetBatch {
     const base = b * h * w * c;
     const pad = typeof r.img_pad_val === 'number' ? r.img_pad_val : 0;
     if (pad !== 0) out.fill(pad, base, base + h * w * c);
-    const row = img.width * c;
-    for (let y = 0; y < img.height; y++) out.set(img.data.subarray(y * row, (y + 1) * row), base + y * w * c);
+    if (img instanceof DeferredImage) {
+      img.writeInto(out, w, base);
+    } else {
+      const row = img.width * c;
+      for (let y = 0; y < img.height; y++) out.set(img.data.subarray(y * row, (y + 1) * row), base + y * w * c);
+    }
     const s: DetSample = { meta: toMeta((r.img_metas ?? {}) as Record<string, unknown>, [h, w]) };
     if (r.gt_bboxes !== undefined) s.gt_bboxes = r.gt_bboxes;
     if (r.gt_labels !== undefined) s.gt_labels = r.gt_labels;
@@ -96,6 +118,7 @@ export function transferables(batch: DetBatch): ArrayBuffer[] {
     if (buf instanceof ArrayBuffer && a.byteOffset === 0 && a.byteLength === buf.byteLength) seen.add(buf);
   };
   add(batch.img);
+  for (const aug of batch.augs ?? []) for (const buf of transferables(aug)) seen.add(buf);
   for (const s of batch.samples) {
     add(s.gt_bboxes);
     add(s.gt_labels);

@@ -5,6 +5,7 @@
  */
 import { createRequire } from 'node:module';
 import { parentPort, workerData } from 'node:worker_threads';
+import sharp from 'sharp';
 import { DetkitError } from '../utils/errors.js';
 import { buildDataset, type DatasetConfig } from './builder.js';
 import { collate, loadSamples, transferables } from './collate.js';
@@ -53,6 +54,10 @@ function toWorkerError(err: unknown, depth = 0): WorkerError {
 }
 
 const init = workerData as WorkerInit;
+// Loader workers already run one image per core; libvips' own per-image threads (default: one per
+// core, process-wide) would oversubscribe the cores N workers share. Measured on the
+// pipeline-coco-train-2w bench (see docs/data.md).
+sharp.concurrency(1);
 // The main thread already reported annotation warnings when it built the dataset; do not repeat
 // them once per worker.
 const emitWarning = process.emitWarning.bind(process);

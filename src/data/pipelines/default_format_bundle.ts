@@ -5,6 +5,7 @@
  * (detkit is NHWC, see `structures/det_types.ts`); boxes/labels are already typed arrays. The
  * `pad_val.img` value is kept in `results.img_pad_val` for the collate step.
  */
+import { DeferredImage } from './deferred_image.js';
 import type { Image, Results, Transform } from './utils.js';
 
 /** Options of {@link DefaultFormatBundle} (mmdet keyword names). */
@@ -29,7 +30,7 @@ export class DefaultFormatBundle implements Transform {
   apply(results: Results): Results {
     const img = results.img;
     if (img !== undefined) {
-      const out: Image = this.img_to_float && img.data instanceof Uint8Array ? { ...img, data: Float32Array.from(img.data) } : img;
+      const out: Image = this.img_to_float && !(img instanceof DeferredImage) && img.data instanceof Uint8Array ? { ...img, data: Float32Array.from(img.data) } : img;
       results.pad_shape ??= [img.height, img.width, img.channels];
       results.scale_factor ??= 1.0;
       results.img_norm_cfg ??= { mean: new Array<number>(img.channels).fill(0), std: new Array<number>(img.channels).fill(1), to_rgb: false };

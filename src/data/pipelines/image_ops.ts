@@ -12,6 +12,7 @@
  * Float32 images use the same geometry with float weights.
  */
 import { ValueError } from '../../utils/errors.js';
+import { DeferredImage } from './deferred_image.js';
 import type { Image } from './types.js';
 
 /** Interpolations supported by {@link imresize} (mmcv names). */
@@ -249,9 +250,12 @@ export function impad(img: Image, h: number, w: number, padVal: number | readonl
   const c = img.channels;
   // Nothing to pad: images are never modified in place, so the input can be shared.
   if (h === img.height && w === img.width) return img;
-  const out = allocLike(img, h * w * c);
   const vals = typeof padVal === 'number' ? new Array<number>(c).fill(padVal) : padVal;
   if (vals.length !== c) throw new ValueError('DATA_BAD_PAD_VAL', `impad: pad_val has ${vals.length} values but the image has ${c} channels`);
+  // A normalized uint8 image grows its canvas without pixel work (see DeferredImage).
+  const deferred = img instanceof DeferredImage ? img.padTo(h, w, vals) : null;
+  if (deferred !== null) return deferred;
+  const out = allocLike(img, h * w * c);
   if (vals.some((v) => v !== 0)) for (let i = 0; i < out.length; i++) out[i] = vals[i % c]!;
   const rowLen = img.width * c;
   for (let y = 0; y < img.height; y++) out.set(img.data.subarray(y * rowLen, (y + 1) * rowLen), y * w * c);

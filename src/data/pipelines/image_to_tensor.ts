@@ -3,6 +3,7 @@
  *
  * Porting note: detkit images stay HWC (NHWC models), so this only converts to float32.
  */
+import { DeferredImage } from './deferred_image.js';
 import type { Image, Results, Transform } from './utils.js';
 
 /** Options of {@link ImageToTensor}. */
@@ -23,7 +24,7 @@ export class ImageToTensor implements Transform {
   apply(results: Results): Results {
     for (const k of this.keys) {
       const img = results[k] as Image | undefined;
-      if (img !== undefined && img.data instanceof Uint8Array) results[k] = { ...img, data: Float32Array.from(img.data) };
+      if (img !== undefined && !(img instanceof DeferredImage) && img.data instanceof Uint8Array) results[k] = { ...img, data: Float32Array.from(img.data) };
     }
     return results;
   }

@@ -2,6 +2,7 @@
  * @module Port of `Normalize` from `mmdet/datasets/pipelines/transforms.py` @ v2.28.2 (mmcv `imnormalize`).
  */
 import { ValueError } from '../../utils/errors.js';
+import { DeferredImage } from './deferred_image.js';
 import type { Image, Results, Transform } from './utils.js';
 
 /** Options of {@link Normalize} (mmdet keyword names). */
@@ -37,7 +38,6 @@ export class Normalize implements Transform {
       if (this.mean.length !== c || this.std.length !== c) {
         throw new ValueError('DATA_BAD_NORMALIZE', `Normalize: mean/std have ${this.mean.length}/${this.std.length} values but the image has ${c} channels`);
       }
-      const out = new Float32Array(img.data.length);
       // As mmcv's imnormalize_ (mmdet stores mean/std as float32): cv2.subtract of the float32 mean,
       // then cv2.multiply by 1/std in double, rounded to float32 — bit-identical to cv2 (checked on
       // random images against OpenCV 5.0).
@@ -47,21 +47,16 @@ export class Normalize implements Transform {
       const src = img.data;
       const swap = this.to_rgb && c === 3;
       if (src instanceof Uint8Array) {
-        // uint8 input: a 256-entry table per channel gives the same float32 values, much faster.
+        // uint8 input: a 256-entry table per channel gives the same float32 values; the lookups are
+        // deferred to Pad/collate (DeferredImage), which write them straight into the batch.
         const lut = new Float32Array(256 * c);
         for (let k = 0; k < c; k++) for (let v = 0; v < 256; v++) lut[k * 256 + v] = f(v - mean[k]!) * inv[k]!;
-        if (c === 3) {
-          const a = swap ? 2 : 0;
-          const b = swap ? 0 : 2;
-          for (let i = 0; i < out.length; i += 3) {
-            out[i] = lut[src[i + a]!]!;
-            out[i + 1] = lut[256 + src[i + 1]!]!;
-            out[i + 2] = lut[512 + src[i + b]!]!;
-          }
-        } else {
-          for (let i = 0; i < out.length; i += c) for (let k = 0; k < c; k++) out[i + k] = lut[k * 256 + src[i + k]!]!;
-        }
-      } else if (c === 3) {
+        const map = Array.from({ length: c }, (_, k) => (swap ? 2 - k : k));
+        results[key] = new DeferredImage(img as Image & { data: Uint8Array }, lut, map);
+        continue;
+      }
+      const out = new Float32Array(src.length);
+      if (c === 3) {
         const [m0, m1, m2] = mean as [number, number, number];
         const [s0, s1, s2] = inv as [number, number, number];
         const a = swap ? 2 : 0;
