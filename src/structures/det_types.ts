@@ -72,6 +72,14 @@ export interface DetBatch {
   /** `[B, H, W, C]`. */
   imgShape: [number, number, number, number];
   samples: DetSample[];
+  /**
+   * Test-time augmentations (a test pipeline whose MultiScaleFlipAug makes several scales and/or
+   * flips): the batch once per augmentation, `augs[j]` holding augmentation `j` of every image with
+   * its own padding and metas (`scale_factor`, `flip`, `flip_direction`). `augs[0]` has the batch's
+   * own content. Absent when the pipeline makes one augmentation; `single_gpu_test` then runs
+   * `simple_test`, else `aug_test` (mmdet `forward_test` with `len(imgs) > 1`).
+   */
+  augs?: DetBatch[];
 }
 
 /**
