@@ -1,11 +1,12 @@
 /**
  * @module `npm run bench`: median wall time and peak RSS of each workload in `bench/workloads/`,
- * optionally side by side with PyTorch (`shared/peer/torch_bench.py`).
+ * optionally side by side with PyTorch: each workload names its peer script (`torchPeer`, default
+ * `shared/peer/torch_bench.py`; the two-stage detectors use `bench/torch_two_stage.py`).
  *
  *   npm run bench                          all workloads, one line each: name  median_ms  peak_rss_mb
  *   npm run bench -- --only conv3-train    one workload (repeatable)
  *   npm run bench -- --json                one JSON document {"median_ms": {...}, "peak_rss_mb": {...}, ...}
- *   npm run bench -- --vs-torch            also run torch_bench.py and print detkit/PyTorch ratios
+ *   npm run bench -- --vs-torch            also run each workload's PyTorch peer; print time and RSS ratios
  *   npm run bench -- --vs-torch --torch-threads 1   PyTorch on one thread (detkit's wasm has one)
  *   npm run bench -- --profile             per-kernel time of one run (tf.profile), top kernels
  *   npm run bench -- --backend cpu         another backend (default: DETKIT_BACKEND or wasm)
@@ -19,13 +20,10 @@ import { loadavg } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { Workload } from './workload.js';
+import { DEFAULT_TORCH_PEER, type Workload } from './workload.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..');
-const TORCH_BENCH = resolve(ROOT, '../shared/peer/torch_bench.py');
-/** PyTorch peer scripts, asked in order for a workload's figure. */
-const TORCH_PEERS = [TORCH_BENCH, resolve(ROOT, 'bench/torch_two_stage.py')];
 const PYTHON = '/usr/bin/python3';
 
 /** What a child process reports for one workload. */
@@ -124,21 +122,19 @@ interface TorchFigure {
 }
 
 /**
- * PyTorch's figure for workload `name` from its own python process (so its peak RSS is per
- * workload), from the first peer script that has the workload (`shared/peer/torch_bench.py`, then
- * detkit's own `bench/torch_two_stage.py`); `undefined` when none has it.
+ * PyTorch's figure for workload `name` from its peer script (`peer`, a path from the repository
+ * root), run in its own python process so its peak RSS is the workload's; `undefined` when the
+ * script has no workload of that name.
  */
-function torchFigure(name: string, threads: string): TorchFigure | undefined | Error {
+function torchFigure(name: string, peer: string, threads: string): TorchFigure | undefined | Error {
+  const script = resolve(ROOT, peer);
   if (!existsSync(PYTHON)) return new Error(`--vs-torch needs ${PYTHON} with torch installed`);
-  if (!existsSync(TORCH_BENCH)) return new Error(`--vs-torch needs ${TORCH_BENCH}`);
-  for (const script of TORCH_PEERS) {
-    const r = spawnSync(PYTHON, [script, '--json', '--threads', threads, '--only', name], { cwd: ROOT, encoding: 'utf8' });
-    if (r.status !== 0) return new Error(`${basename(script)} failed (exit ${r.status}): ${r.stderr.slice(-800)}`);
-    const doc = JSON.parse(r.stdout.trim().split('\n').pop()!) as { median_ms: Record<string, number>; peak_rss_mb: number; torch: string };
-    const ms = doc.median_ms[name];
-    if (ms !== undefined) return { median_ms: ms, peak_rss_mb: doc.peak_rss_mb, torch: doc.torch };
-  }
-  return undefined;
+  if (!existsSync(script)) return new Error(`--vs-torch: ${name}'s PyTorch peer ${script} does not exist`);
+  const r = spawnSync(PYTHON, [script, '--json', '--threads', threads, '--only', name], { cwd: ROOT, encoding: 'utf8' });
+  if (r.status !== 0) return new Error(`${basename(script)} failed (exit ${r.status}): ${r.stderr.slice(-800)}`);
+  const doc = JSON.parse(r.stdout.trim().split('\n').pop()!) as { median_ms: Record<string, number>; peak_rss_mb: number; torch: string };
+  const ms = doc.median_ms[name];
+  return ms === undefined ? undefined : { median_ms: ms, peak_rss_mb: doc.peak_rss_mb, torch: doc.torch };
 }
 
 async function main(): Promise<number> {
@@ -159,10 +155,11 @@ async function main(): Promise<number> {
   }
   const only = values.only ?? [];
   const files = workloadFiles();
-  const selected: Array<[string, string]> = [];
+  /** name, file, PyTorch peer script */
+  const selected: Array<[string, string, string]> = [];
   for (const f of files) {
     const w = await loadWorkload(f);
-    if (only.length === 0 || only.includes(w.name)) selected.push([w.name, f]);
+    if (only.length === 0 || only.includes(w.name)) selected.push([w.name, f, w.torchPeer ?? DEFAULT_TORCH_PEER]);
   }
   const unknown = only.filter((n) => !selected.some(([name]) => name === n));
   if (unknown.length > 0) {
@@ -176,7 +173,7 @@ async function main(): Promise<number> {
   const torch = new Map<string, TorchFigure>();
   const threads = values['torch-threads'] ?? '2';
   let failed = 0;
-  for (const [name, file] of selected) {
+  for (const [name, file, peer] of selected) {
     const r = runChild(file, values.backend, values.profile === true);
     if (r instanceof Error) {
       failed++;
@@ -186,7 +183,7 @@ async function main(): Promise<number> {
     results.push(r);
     if (values['vs-torch'] === true) {
       // Back to back with the detkit run, so both see the same machine load.
-      const t = torchFigure(r.name, threads);
+      const t = torchFigure(r.name, peer, threads);
       if (t instanceof Error) {
         failed++;
         process.stderr.write(`${t.message}\n`);
@@ -205,7 +202,8 @@ async function main(): Promise<number> {
       const t = torch.get(r.name);
       const line = t === undefined
         ? `${r.name.padEnd(28)} (no PyTorch figure)`
-        : `${r.name.padEnd(28)} detkit ${r.median_ms.toFixed(2).padStart(9)} ms   torch ${t.median_ms.toFixed(2).padStart(9)} ms   ratio ${(r.median_ms / t.median_ms).toFixed(2)}x   torch peak_rss_mb ${t.peak_rss_mb.toFixed(1)}`;
+        : `${r.name.padEnd(28)} detkit ${r.median_ms.toFixed(2).padStart(9)} ms   torch ${t.median_ms.toFixed(2).padStart(9)} ms   ratio ${(r.median_ms / t.median_ms).toFixed(2)}x   `
+          + `peak_rss_mb ${r.peak_rss_mb.toFixed(1)} vs ${t.peak_rss_mb.toFixed(1)}   rss ratio ${(r.peak_rss_mb / t.peak_rss_mb).toFixed(2)}x`;
       process.stdout.write(`${line}\n`);
     }
   }
@@ -220,7 +218,9 @@ async function main(): Promise<number> {
       doc.torch_threads = Number(threads);
       doc.torch_median_ms = Object.fromEntries([...torch].map(([k, v]) => [k, v.median_ms]));
       doc.torch_peak_rss_mb = Object.fromEntries([...torch].map(([k, v]) => [k, v.peak_rss_mb]));
-      doc.ratio = Object.fromEntries(results.filter((r) => torch.get(r.name) !== undefined).map((r) => [r.name, round2(r.median_ms / torch.get(r.name)!.median_ms)]));
+      const compared = results.filter((r) => torch.get(r.name) !== undefined);
+      doc.ratio = Object.fromEntries(compared.map((r) => [r.name, round2(r.median_ms / torch.get(r.name)!.median_ms)]));
+      doc.rss_ratio = Object.fromEntries(compared.map((r) => [r.name, round2(r.peak_rss_mb / torch.get(r.name)!.peak_rss_mb)]));
     }
     if (values.profile === true) doc.profile = Object.fromEntries(results.map((r) => [r.name, r.profile]));
     process.stdout.write(`${JSON.stringify(doc)}\n`);

@@ -7,6 +7,12 @@ Same interface and output as shared/peer/torch_bench.py (kept separate so that f
 torchvision FasterRCNN / MaskRCNN on resnet_fpn_backbone('resnet18') (FPN over C2-C5 + pooled P6,
 256 channels, FrozenBatchNorm2d), 21 classes (20 + background, as detkit's 20), min/max size 512,
 batch 2 of random 512x512 images with the same 3 boxes (and their rectangles as masks), SGD step.
+torchvision's defaults already match detkit's bench model (bench/two_stage_common.ts): 3 anchors per
+location of 32-512 px, 2000 proposals per level before and per image after NMS 0.7, 256 RPN anchors
+(1/2 positive) and 512 RoIs (1/4 positive, gts added) sampled per image, 7x7 box and 14x14 mask
+RoIAlign on P2-P5 (the same level mapping), two 1024-wide FCs, 4 convs + deconv to 28x28 masks.
+One difference is set here: RoIAlign samples adaptively (sampling_ratio 0, as mmdet's configs and
+detkit's bench model) instead of torchvision's fixed 2x2 samples per bin.
 """
 import argparse
 import json
@@ -17,6 +23,7 @@ import time
 import torch
 from torchvision.models.detection import FasterRCNN, MaskRCNN
 from torchvision.models.detection.backbone_utils import resnet_fpn_backbone
+from torchvision.ops import MultiScaleRoIAlign
 
 
 def timed(fn, warmup, runs):
@@ -50,7 +57,11 @@ def _targets(with_mask):
 def _train_step(cls, with_mask):
     torch.manual_seed(0)
     backbone = resnet_fpn_backbone(backbone_name='resnet18', weights=None, trainable_layers=5)
-    model = cls(backbone, num_classes=21, min_size=512, max_size=512).train()
+    levels = ['0', '1', '2', '3']
+    pools = {'box_roi_pool': MultiScaleRoIAlign(levels, 7, sampling_ratio=0)}
+    if with_mask:
+        pools['mask_roi_pool'] = MultiScaleRoIAlign(levels, 14, sampling_ratio=0)
+    model = cls(backbone, num_classes=21, min_size=512, max_size=512, **pools).train()
     opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9, weight_decay=1e-4)
     images = [torch.rand(3, 512, 512) for _ in range(2)]
     targets = _targets(with_mask)

@@ -6,10 +6,18 @@
  * `warmup` times untimed and `runs` times timed, and reports the median.
  */
 
-/** One benchmark workload; `name` matches the key in `shared/peer/torch_bench.py`. */
+/** The PyTorch peer script asked for a workload's figure unless it names another. */
+export const DEFAULT_TORCH_PEER = '../shared/peer/torch_bench.py';
+
+/** One benchmark workload; `name` matches the key in its PyTorch peer script ({@link Workload.torchPeer}). */
 export interface Workload<Ctx = unknown> {
-  /** Workload name, e.g. `conv3-train` (kebab-case, as torch_bench.py prints it). */
+  /** Workload name, e.g. `conv3-train` (kebab-case, as the peer script prints it). */
   name: string;
+  /**
+   * The PyTorch script (path from the repository root) that has this workload under the same name,
+   * run by `npm run bench -- --vs-torch`. Default {@link DEFAULT_TORCH_PEER}.
+   */
+  torchPeer?: string;
   /** One line saying what is measured (shapes, batch, what one run does). */
   description?: string;
   /** Untimed runs before timing (torch_bench.py uses the same counts). Default 2. */

@@ -8,8 +8,11 @@ import { sgdStepWorkload } from '../sgd_step_workload.js';
 import { benchBatch } from '../retinanet_common.js';
 import { benchTwoStage } from '../two_stage_common.js';
 
-export default sgdStepWorkload(
-  'faster-rcnn-r18-train-512',
-  'Faster R-CNN R-18 FPN, 20 classes, batch 2 of 512x512, 3 boxes each: train_step + SGD step',
-  () => ({ model: benchTwoStage(false), batch: benchBatch(2) }),
-);
+export default {
+  ...sgdStepWorkload(
+    'faster-rcnn-r18-train-512',
+    'Faster R-CNN R-18 FPN, 20 classes, batch 2 of 512x512, 3 boxes each: train_step + SGD step',
+    () => ({ model: benchTwoStage(false), batch: benchBatch(2) }),
+  ),
+  torchPeer: 'bench/torch_two_stage.py',
+};

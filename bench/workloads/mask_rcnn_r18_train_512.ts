@@ -7,8 +7,11 @@
 import { sgdStepWorkload } from '../sgd_step_workload.js';
 import { benchMaskBatch, benchTwoStage } from '../two_stage_common.js';
 
-export default sgdStepWorkload(
-  'mask-rcnn-r18-train-512',
-  'Mask R-CNN R-18 FPN, 20 classes, batch 2 of 512x512, 3 boxes with rectangle masks each: train_step + SGD step',
-  () => ({ model: benchTwoStage(true), batch: benchMaskBatch(2) }),
-);
+export default {
+  ...sgdStepWorkload(
+    'mask-rcnn-r18-train-512',
+    'Mask R-CNN R-18 FPN, 20 classes, batch 2 of 512x512, 3 boxes with rectangle masks each: train_step + SGD step',
+    () => ({ model: benchTwoStage(true), batch: benchMaskBatch(2) }),
+  ),
+  torchPeer: 'bench/torch_two_stage.py',
+};
