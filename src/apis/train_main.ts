@@ -15,6 +15,7 @@ import type { BaseDetector } from '../models/detectors/base.js';
 import { DETECTORS } from '../registry/root.js';
 import { collectEnv, detkitVersion } from '../utils/env.js';
 import { Rng } from '../utils/rng.js';
+import { replicaImports } from './data_parallel/mm_data_parallel.js';
 import { initRandomSeed } from './seed.js';
 import { trainDetector, type TrainConfig } from './train.js';
 
@@ -29,6 +30,12 @@ export interface TrainMainOptions {
   deterministic?: boolean | undefined;
   cfg_options?: string[] | undefined;
   auto_scale_lr?: boolean | undefined;
+  /** `--gpus N`: train on devices `[0, N)` (threads; see `MMDataParallel`). */
+  gpus?: number | undefined;
+  /** `--gpu-ids A B ...`: train on these devices. */
+  gpu_ids?: number[] | undefined;
+  /** `--gpu-id A`: train on this one device. */
+  gpu_id?: number | undefined;
 }
 
 /**
@@ -52,6 +59,11 @@ export async function trainFromConfig(opts: TrainMainOptions): Promise<BaseRunne
   const merged: Record<string, unknown> = { work_dir: workDir };
   if (opts.resume_from !== undefined) merged.resume_from = opts.resume_from;
   if (opts.auto_resume === true) merged.auto_resume = true;
+  // tools/train.py (mmdet 2.x before 2.25): --gpu-ids, else range(--gpus), else the config's, else [--gpu-id ?? 0].
+  if (opts.gpu_ids !== undefined) merged.gpu_ids = [...opts.gpu_ids];
+  else if (opts.gpus !== undefined) merged.gpu_ids = Array.from({ length: opts.gpus }, (_, i) => i);
+  else if (opts.gpu_id !== undefined) merged.gpu_ids = [opts.gpu_id];
+  else if (cfgObj.get('gpu_ids', undefined) === undefined) merged.gpu_ids = [0];
   cfgObj.mergeFromDict(merged);
   mkdirSync(workDir, { recursive: true });
   cfgObj.dump(join(workDir, basename(opts.config)));
@@ -82,7 +94,8 @@ export async function trainFromConfig(opts: TrainMainOptions): Promise<BaseRunne
     cfg.checkpoint_config.meta = { detkit_version: detkitVersion(), CLASSES: [...datasets[0].CLASSES] };
   }
   try {
-    return await trainDetector(model, datasets, cfg, { validate: opts.no_validate !== true, timestamp, meta, logger });
+    const custom_imports = replicaImports(cfgObj.get('custom_imports', undefined), cfgObj.filename);
+    return await trainDetector(model, datasets, cfg, { validate: opts.no_validate !== true, timestamp, meta, logger, custom_imports });
   } finally {
     model.dispose();
   }

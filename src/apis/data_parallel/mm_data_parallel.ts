@@ -12,12 +12,15 @@
  * gradient all-reduce, mmdet `_parse_losses`' log_vars all-reduce), `num_samples` is the total.
  */
 import { availableParallelism } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Worker } from 'node:worker_threads';
 import { tf, type BackendName } from '../../backend/index.js';
 import type { StepOutputs } from '../../engine/types.js';
 import type { BaseDetector, DetStepOutputs } from '../../models/detectors/base.js';
 import type { Module } from '../../nn/module.js';
 import type { DetBatch } from '../../structures/det_types.js';
+import { configFileOf } from '../../utils/config_meta.js';
 import { DetkitError, ValueError } from '../../utils/errors.js';
 import { spawnTsWorker } from '../../utils/ts_worker.js';
 import { batchBuffers, fromWireError, packTensors, wireBuffers, type ReplicaInit, type StepReply, type WireTensors } from './protocol.js';
@@ -52,6 +55,19 @@ export function replicaModelCfg(modelCfg: Record<string, unknown>, device: numbe
 }
 
 /**
+ * The config's `custom_imports` as specifiers a replica thread can `require`: relative paths resolved
+ * against the config file that lists them (as `importCustomModules` does), others unchanged.
+ * @param customImports the `custom_imports` node (already validated by `Config.fromFile`)
+ * @param configFile the top-level config file (used when the node carries no file of its own)
+ */
+export function replicaImports(customImports: unknown, configFile?: string): string[] {
+  const imports = (customImports as { imports?: unknown } | null | undefined)?.imports;
+  const list = typeof imports === 'string' ? [imports] : Array.isArray(imports) ? imports.filter((i): i is string => typeof i === 'string') : [];
+  const base = configFileOf(customImports) ?? configFile;
+  return list.map((imp) => (imp.startsWith('./') || imp.startsWith('../') ? resolve(base === undefined ? process.cwd() : dirname(base), imp) : imp.startsWith('file:') ? fileURLToPath(imp) : imp));
+}
+
+/**
  * Checks `gpu_ids` (a non-empty list of distinct non-negative integers, at most twice the host's
  * available parallelism: each device is a thread computing flat out).
  * @throws ValueError `DP_BAD_GPU_IDS` / `DP_TOO_MANY_DEVICES` naming `gpu_ids`
@@ -81,6 +97,8 @@ class Replica {
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;
   private dead: Error | null = null;
+  /** False once the thread has exited. */
+  running = true;
 
   constructor(readonly device: number, init: ReplicaInit) {
     this.worker = spawnTsWorker(new URL('./replica_worker.ts', import.meta.url), { workerData: init, name: `detkit replica ${device}` });
@@ -98,7 +116,10 @@ class Replica {
       this.pending.clear();
     };
     this.worker.on('error', fail);
-    this.worker.on('exit', (code) => fail(new Error(`exit code ${code}`)));
+    this.worker.on('exit', (code) => {
+      this.running = false;
+      fail(new Error(`exit code ${code}`));
+    });
   }
 
   /** Posts a chunk and the state; resolves with the reply (errors included, as data). */
@@ -135,6 +156,11 @@ export class MMDataParallel {
     this.replicas = this.device_ids.slice(1).map(
       (_, i) => new Replica(i + 1, { device: i + 1, backend, modelCfg: replicaModelCfg(options.model_cfg, i + 1), imports: options.custom_imports ?? [] }),
     );
+  }
+
+  /** Replica threads still running (0 after {@link close}). */
+  get liveReplicas(): number {
+    return this.replicas.filter((r) => r.running).length;
   }
 
   /** Class names of the master (checkpoints store them). */

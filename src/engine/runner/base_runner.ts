@@ -132,8 +132,10 @@ export abstract class BaseRunner implements RunnerLike {
   get hooks(): readonly Hook[] {
     return this._hooks;
   }
+  /** Class name of the model; of `model.module` for a module wrapper (mmcv `is_module_wrapper`). */
   get model_name(): string {
-    return this.model.constructor.name;
+    const inner = (this.model as { module?: unknown }).module;
+    return (typeof inner === 'object' && inner !== null ? inner : this.model).constructor.name;
   }
 
   /** Runs the workflow; resolves when training ends. */
