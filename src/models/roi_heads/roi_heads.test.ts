@@ -12,6 +12,8 @@ import type { BBoxHead } from './bbox_heads/bbox_head.js';
 import type { StandardRoIHead } from './standard_roi_head.js';
 import { Linear } from '../../nn/linear.js';
 import { linearFast } from './bbox_heads/linear_fast.js';
+import { Conv2d } from '../../nn/conv2d.js';
+import type { FCNMaskHead } from './mask_heads/fcn_mask_head.js';
 
 const extractorCfg = (strides: number[], channels = 2) => ({
   type: 'SingleRoIExtractor', roi_layer: { type: 'RoIAlign', output_size: 2, sampling_ratio: 0 }, out_channels: channels, featmap_strides: strides,
@@ -107,6 +109,62 @@ describe('SingleRoIExtractor', () => {
     expect(checked.slice(4).some((g) => Math.abs(g) > 1e-3)).toBe(true);
     tf.dispose([f0, f1, rois, g0, g1]);
     head.dispose();
+  });
+});
+
+describe('RoIAlign gradients to the backbone (issue #9 acceptance)', () => {
+  it('box and mask losses give a conv backbone gradients equal to finite differences', () => {
+    const rng = new Rng(11);
+    // backbone: one 3x3 conv (stride 4 level) and its 2x2 average pool (stride 8 level)
+    const conv = new Conv2d({ in_channels: 3, out_channels: 2, kernel_size: 3, padding: 1 });
+    conv.weight.assign(randomTensor(conv.weight.shape, rng).mul(0.5));
+    const e = ROI_EXTRACTORS.build<SingleRoIExtractor>(extractorCfg([4, 8]));
+    const head = HEADS.build<BBoxHead>({ ...bboxHeadCfg(2), init_cfg: { type: 'Normal', layer: 'Linear', std: 0.5 } });
+    head.initWeights(new Rng(6));
+    const maskE = ROI_EXTRACTORS.build<SingleRoIExtractor>({ ...extractorCfg([4, 8]), roi_layer: { type: 'RoIAlign', output_size: 4, sampling_ratio: 0 } });
+    const maskHead = HEADS.build<FCNMaskHead>({ type: 'FCNMaskHead', num_convs: 1, in_channels: 2, conv_out_channels: 3, num_classes: 2 });
+    maskHead.initWeights(new Rng(7));
+    const img = randomTensor([1, 32, 32, 3], rng) as tf.Tensor4D;
+    // two RoIs on level 0, one (sqrt(wh) >= 112) on level 1; the first two are positives with masks
+    const roiRows = [[0, 2, 3, 20, 25], [0, 1, 1, 31, 30], [0, 4, 6, 124, 120]];
+    const rois = tf.tensor2d(roiRows);
+    const posRois = tf.tensor2d(roiRows.slice(0, 2));
+    const targets = {
+      labels: Int32Array.from([1, 0, 2]),
+      labelWeights: Float32Array.from([1, 1, 1]),
+      bboxTargets: new Float32Array(12),
+      bboxWeights: new Float32Array(12),
+    };
+    const maskTargets = Float32Array.from({ length: 2 * 64 }, (_, i) => ((i * 7) % 5 < 2 ? 1 : 0));
+    const loss = (): tf.Scalar =>
+      tf.tidy(() => {
+        const f0 = conv.forward(img);
+        const feats = [f0, tf.avgPool(f0, 2, 2, 'valid') as tf.Tensor4D];
+        const l = head.loss(head.forward(e.forward(feats, rois)), rois.dataSync() as Float32Array, targets);
+        const m = maskHead.loss(maskHead.forward(maskE.forward(feats, posRois)), maskTargets, Int32Array.from([1, 0]));
+        return l.loss_cls.add(m.loss_mask) as tf.Scalar;
+      });
+    const { grads, value } = tf.variableGrads(loss, [conv.weight]);
+    const analytic = grads[conv.weight.name]!.dataSync();
+    const base = conv.weight.dataSync().slice() as Float32Array;
+    // small steps: a larger one moves ReLU units of the heads across their kink
+    const eps = 1e-3;
+    let carrying = 0;
+    for (let i = 0; i < base.length; i++) {
+      const at = (d: number): number => {
+        const v = Float32Array.from(base);
+        v[i] += d;
+        conv.weight.assign(tf.tensor(v, conv.weight.shape));
+        return tf.tidy(() => loss().dataSync()[0]!);
+      };
+      const numeric = (at(eps) - at(-eps)) / (2 * eps);
+      expect(Math.abs(numeric - analytic[i]!), `weight ${i}: numeric ${numeric}, analytic ${analytic[i]}`).toBeLessThan(1e-3 + 0.03 * Math.abs(analytic[i]!));
+      if (Math.abs(analytic[i]!) > 1e-2) carrying++;
+    }
+    // every one of the 54 weights is checked, and most of them do carry gradient
+    expect(carrying).toBeGreaterThan(base.length / 2);
+    tf.dispose([img, rois, posRois, value, ...Object.values(grads)]);
+    [conv, e, head, maskE, maskHead].forEach((m) => m.dispose());
   });
 });
 
