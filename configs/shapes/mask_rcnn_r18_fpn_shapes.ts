@@ -1,17 +1,25 @@
 /**
  * @module Mask R-CNN on the built-in `shapes` dataset: `faster_rcnn_r18_fpn_shapes.ts` plus
  * mmdet's FCN mask branch (14×14 RoIAlign → 4 convs → deconv ×2 → 28×28 per-class masks) at the
- * slim widths of that config. The shapes annotations carry polygons; `LoadAnnotations` loads them
- * as bitmaps (`with_mask`, `poly2mask` default) and `Collect` passes `gt_masks`; evaluation reports
- * `bbox` and `segm`.
+ * slim widths of that config, trained at the dataset's 192 px like the test pipeline. Evaluation
+ * reports `bbox` and `segm`.
+ *
+ * The shapes annotations are polygons, and `LoadAnnotations` keeps them as polygons
+ * (`poly2mask: false`): the mask head rasterises each positive RoI's polygons at 28×28
+ * (mmdet `PolygonMasks.crop_and_resize`) instead of RoIAligning full-image bitmaps. Measured on
+ * this config (batch 8, ~61 positive RoIs per step, 2-core machine at load average 11-14):
+ * mask targets 0.7-1.1 ms per step instead of 53-55 ms, the train pipeline 73 ms per batch instead
+ * of 371 ms (no full-image rasterising, resizing and padding of bitmaps), and 6 KB of masks per
+ * batch instead of 885 KB to hand over from the loader workers. The two kinds of target agree on
+ * 96.7 % of the pixels (they differ along object edges). For RLE annotations use `poly2mask: true`.
  */
 import type { DetConfig } from '../../src/config/index.js';
 
 const img_norm_cfg = { mean: [123.675, 116.28, 103.53], std: [58.395, 57.12, 57.375], to_rgb: true };
 const train_pipeline = [
   { type: 'LoadImageFromFile' },
-  { type: 'LoadAnnotations', with_bbox: true, with_mask: true },
-  { type: 'Resize', img_scale: [256, 256], keep_ratio: true },
+  { type: 'LoadAnnotations', with_bbox: true, with_mask: true, poly2mask: false },
+  { type: 'Resize', img_scale: [192, 192], keep_ratio: true },
   { type: 'RandomFlip', flip_ratio: 0.5 },
   { type: 'Normalize', ...img_norm_cfg },
   { type: 'Pad', size_divisor: 32 },
