@@ -10,16 +10,20 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { ValueError } from '../utils/errors.js';
 import { earlyReleaseInstalled, installEarlyReleaseGradients, uninstallEarlyReleaseGradients } from './early_release_gradients.js';
+import { registerFusedNorms } from './fused/norm_kernels.js';
 import { loadGradientsBundle } from './gradients_bundle.js';
 import { GRADIENT_GAPS, registerKernelGaps, WASM_KERNEL_GAPS } from './kernel_gaps/index.js';
 
 // tfjs-core's Node entry registers neither the gradients nor the chained tensor methods
 // (`x.mul(y)`); gradients_bundle.ts builds (once, cached) and loads them for every backend.
 loadGradientsBundle();
+// detkit's own fused kernels (fused/), for cpu and wasm.
+registerFusedNorms();
 
 export { tf };
 export { assertKernelsOnWasm, kernelsUsed, missingKernels } from './kernel_coverage.js';
 export { GRADIENT_GAPS, registerKernelGaps, WASM_KERNEL_GAPS };
+export { fusedNormInfer, fusedNormTrain, type FusedNormTrainResult } from './fused/norm_kernels.js';
 export { earlyReleaseInstalled, installEarlyReleaseGradients, uninstallEarlyReleaseGradients };
 
 /** Backends detkit can run on. */

@@ -5,12 +5,13 @@
  * with PyTorch's rule: `running = (1 − momentum)·running + momentum·batch`, using the *unbiased*
  * batch variance (`n/(n−1)`) for `running_var`, and counts `num_batches_tracked`. With
  * `momentum: null` the cumulative average (`1/num_batches_tracked`) is used, as PyTorch.
- * Evaluation mode normalises with the running statistics.
+ * Evaluation mode normalises with the running statistics. Both modes run as one fused kernel with a
+ * hand-written gradient (`backend/fused/norm_kernels.ts`), optionally with the following ReLU.
  *
  * Porting note: `SyncBN` builds this same layer (single process: nothing to synchronise); its
  * state-dict names are identical to PyTorch's `SyncBatchNorm`.
  */
-import { tf } from '../backend/index.js';
+import { fusedNormInfer, fusedNormTrain, tf } from '../backend/index.js';
 import { ValueError } from '../utils/errors.js';
 import { assertKnownKeys } from './config_args.js';
 import { Module } from './module.js';
@@ -94,32 +95,30 @@ export class BatchNorm2d extends Module {
   }
 
   /**
+   * One fused kernel (`fusedNormTrain` / `fusedNormInfer`, hand-written gradients) normalises,
+   * applies `weight`/`bias` and, with `relu`, the ReLU that follows (mmcv ConvModule's norm → act).
    * @param x `[N, H, W, num_features]`
+   * @param relu also apply ReLU (default false)
    * @returns normalised tensor of the same shape (owned by the caller)
    * @throws ValueError `NN_BAD_INPUT` for a wrong channel count, or one value per channel in training
    */
-  forward(x: tf.Tensor4D): tf.Tensor4D {
+  forward(x: tf.Tensor4D, relu = false): tf.Tensor4D {
     return tf.tidy(() => {
       if (x.rank !== 4 || x.shape[3] !== this.num_features) {
         throw new ValueError('NN_BAD_INPUT', `BatchNorm2d expected input [N, H, W, ${this.num_features}], got [${x.shape.join(', ')}]`);
       }
-      const useBatch = this.training || !this.track_running_stats;
-      let mean: tf.Tensor1D;
-      let variance: tf.Tensor1D;
-      if (useBatch) {
+      const gamma = (this.weight ?? tf.ones([this.num_features])) as tf.Tensor1D;
+      const beta = (this.bias ?? tf.zeros([this.num_features])) as tf.Tensor1D;
+      if (this.training || !this.track_running_stats) {
         const n = x.shape[0] * x.shape[1] * x.shape[2];
         if (this.training && n <= 1) {
           throw new ValueError('NN_BAD_INPUT', `Expected more than 1 value per channel when training, got input size [${x.shape.join(', ')}]`);
         }
-        ({ mean, variance } = tf.moments(x, [0, 1, 2]) as { mean: tf.Tensor1D; variance: tf.Tensor1D });
+        const { y, mean, variance } = fusedNormTrain(x, gamma, beta, { eps: this.eps, groups: 0, relu });
         if (this.training && this.track_running_stats) this.updateRunningStats(mean, variance, n);
-      } else {
-        mean = this.running_mean as tf.Tensor1D;
-        variance = this.running_var as tf.Tensor1D;
+        return y;
       }
-      let y = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, this.eps)));
-      if (this.weight !== null && this.bias !== null) y = tf.add(tf.mul(y, this.weight), this.bias);
-      return y as tf.Tensor4D;
+      return fusedNormInfer(x, this.running_mean as tf.Tensor1D, this.running_var as tf.Tensor1D, gamma, beta, { eps: this.eps, relu });
     });
   }
 

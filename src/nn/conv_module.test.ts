@@ -51,6 +51,27 @@ for (const backend of ['cpu', 'wasm'] as const) describe(`ConvModule (${backend}
     m.dispose();
   });
 
+  it('fuses norm → ReLU: same values and gradients as norm then ReLU', () => {
+    for (const norm_cfg of [{ type: 'GN', num_groups: 2 }, { type: 'BN' }]) {
+      const m = new ConvModule({ in_channels: 3, out_channels: 4, kernel_size: 3, padding: 1, norm_cfg });
+      m.initWeights(new Rng(1));
+      m.train(true);
+      const x = tf.randomNormal([2, 5, 5, 3], 0, 1, 'float32', 4) as tf.Tensor4D;
+      const vars = [m.conv.weight, m.norm!.weight as tf.Variable] as tf.Variable[];
+      const fused = tf.variableGrads(() => tf.sum(tf.square(m.forward(x))) as tf.Scalar, vars);
+      const split = tf.variableGrads(() => tf.sum(tf.square(tf.relu(m.norm!.forward(m.conv.forward(x))))) as tf.Scalar, vars);
+      expect(fused.value.dataSync()[0]).toBeCloseTo(split.value.dataSync()[0]!, 3);
+      for (const v of vars) {
+        const a = fused.grads[v.name]!.dataSync();
+        const b = split.grads[v.name]!.dataSync();
+        const scale = Math.max(...Array.from(b, Math.abs));
+        expect(Math.max(...Array.from(a, (e, i) => Math.abs(e - b[i]!))) / scale).toBeLessThan(1e-5);
+      }
+      tf.dispose([x, fused.value, split.value, ...Object.values(fused.grads), ...Object.values(split.grads)]);
+      m.dispose();
+    }
+  });
+
   it('uses the leaky_relu gain for LeakyReLU', () => {
     const m = new ConvModule({ in_channels: 64, out_channels: 64, kernel_size: 3, act_cfg: { type: 'LeakyReLU', negative_slope: 1 } });
     m.initWeights(new Rng(1));

@@ -8,16 +8,19 @@
  * Init (mmcv `ConvModule.init_weights`, run at construction and again whenever a parent
  * `BaseModule` recurses into it): conv Kaiming-normal, `fan_out`, relu (leaky_relu with its slope for
  * `LeakyReLU`), bias 0; norm weight 1, bias 0.
+ * A BN/GN norm directly followed by ReLU runs as one fused kernel (see `BatchNorm2d.forward`).
  * Porting note: spectral norm and padding modes other than `zeros` are not supported.
  */
 import { tf } from '../backend/index.js';
 import { ValueError } from '../utils/errors.js';
 import type { Rng } from '../utils/rng.js';
-import { buildActivationLayer, type ActCfg, type Activation } from './activation.js';
+import { buildActivationLayer, ReLU, type ActCfg, type Activation } from './activation.js';
+import { BatchNorm2d } from './batch_norm.js';
 import { buildConvLayer, type ConvCfg } from './conv.js';
 import type { Conv2d, IntOrPair } from './conv2d.js';
 import { assertKnownKeys } from './config_args.js';
 import { Module } from './module.js';
+import { GroupNorm } from './group_norm.js';
 import { buildNormLayer, type NormCfg } from './norm.js';
 import { constantInit, kaimingInit } from './weight_init.js';
 
@@ -151,10 +154,18 @@ export class ConvModule extends Module {
   forward(x: tf.Tensor4D, activate = true, norm = true): tf.Tensor4D {
     return tf.tidy(() => {
       let y = x;
-      for (const step of this.order) {
-        if (step === 'conv') y = this.conv.forward(y);
-        else if (step === 'norm' && norm && this.norm !== null) y = this.norm.forward(y);
-        else if (step === 'act' && activate && this.activate !== null) y = this.activate.forward(y);
+      for (let i = 0; i < this.order.length; i++) {
+        const step = this.order[i];
+        if (step === 'conv') {
+          y = this.conv.forward(y);
+        } else if (step === 'norm' && norm && this.norm !== null) {
+          // norm → ReLU runs as one fused kernel (the norm's `relu` flag); same values.
+          const fuse = activate && this.order[i + 1] === 'act' && this.activate instanceof ReLU && (this.norm instanceof BatchNorm2d || this.norm instanceof GroupNorm);
+          y = fuse ? (this.norm as BatchNorm2d | GroupNorm).forward(y, true) : this.norm.forward(y);
+          if (fuse) i++;
+        } else if (step === 'act' && activate && this.activate !== null) {
+          y = this.activate.forward(y);
+        }
       }
       return y === x ? x.clone() : y;
     });

@@ -1,7 +1,10 @@
 /**
  * @module Port of `torch.nn.GroupNorm` (mmcv NORM_LAYERS `GN`), NHWC.
+ *
+ * Runs as one fused kernel with a hand-written gradient (`backend/fused/norm_kernels.ts`),
+ * optionally with the following ReLU.
  */
-import { tf } from '../backend/index.js';
+import { fusedNormTrain, tf } from '../backend/index.js';
 import { ValueError } from '../utils/errors.js';
 import { assertKnownKeys } from './config_args.js';
 import { Module } from './module.js';
@@ -66,21 +69,21 @@ export class GroupNorm extends Module {
   }
 
   /**
+   * One fused kernel (`fusedNormTrain`, hand-written gradient) normalises, applies `weight`/`bias`
+   * and, with `relu`, the ReLU that follows (mmcv ConvModule's norm → act).
    * @param x `[N, H, W, num_channels]`
+   * @param relu also apply ReLU (default false)
    * @returns same shape (owned by the caller)
+   * @throws ValueError `NN_BAD_INPUT` for a wrong channel count
    */
-  forward(x: tf.Tensor4D): tf.Tensor4D {
+  forward(x: tf.Tensor4D, relu = false): tf.Tensor4D {
     return tf.tidy(() => {
       if (x.rank !== 4 || x.shape[3] !== this.num_channels) {
         throw new ValueError('NN_BAD_INPUT', `GroupNorm expected input [N, H, W, ${this.num_channels}], got [${x.shape.join(', ')}]`);
       }
-      const [n, h, w, c] = x.shape;
-      const g = this.num_groups;
-      const xg = tf.reshape(x, [n, h, w, g, c / g]);
-      const { mean, variance } = tf.moments(xg, [1, 2, 4], true);
-      let y = tf.reshape(tf.mul(tf.sub(xg, mean), tf.rsqrt(tf.add(variance, this.eps))), [n, h, w, c]);
-      if (this.weight !== null && this.bias !== null) y = tf.add(tf.mul(y, this.weight), this.bias);
-      return y as tf.Tensor4D;
+      const gamma = (this.weight ?? tf.ones([this.num_channels])) as tf.Tensor1D;
+      const beta = (this.bias ?? tf.zeros([this.num_channels])) as tf.Tensor1D;
+      return fusedNormTrain(x, gamma, beta, { eps: this.eps, groups: this.num_groups, relu }).y;
     });
   }
 }
