@@ -5,7 +5,9 @@
  * the same for one training iteration (`train_step` + gradient clipping + optimizer step).
  *
  * Porting note: when the dataset is shorter than `max_iter`, the loader is walked again (mmdet
- * stops at the end of the dataset without an overall line).
+ * stops at the end of the dataset without an overall line). With `train` and a config whose
+ * `gpu_ids` lists several devices, the step runs through `MMDataParallel` (batch
+ * `samples_per_gpu × num_gpus`), as `detkit train --gpus N` trains.
  */
 import { performance } from 'node:perf_hooks';
 import { buildDataloader, buildDataset, type DataLoader } from '../data/index.js';
@@ -14,6 +16,7 @@ import type { Config } from '../config/index.js';
 import { buildOptimizer, clipGradNorm, loadCheckpoint, type OptimizerConfig } from '../engine/index.js';
 import type { DetBatch } from '../structures/det_types.js';
 import { DetkitError, ValueError } from '../utils/errors.js';
+import { MMDataParallel, checkGpuIds, replicaImports } from './data_parallel/mm_data_parallel.js';
 import { initDetector, loadConfig, type InitializedDetector } from './inference.js';
 import { buildDetector } from './train_main.js';
 
@@ -69,15 +72,17 @@ export async function benchmark(opts: BenchmarkOptions): Promise<BenchmarkResult
   if (!Number.isInteger(maxIter) || maxIter <= NUM_WARMUP) throw new ValueError('BENCHMARK_BAD_ARGS', `max_iter must be an integer > ${NUM_WARMUP}, got ${maxIter}`);
   if (!Number.isInteger(logInterval) || logInterval < 1) throw new ValueError('BENCHMARK_BAD_ARGS', `log_interval must be a positive integer, got ${logInterval}`);
   const cfgObj = await loadConfig(opts.config, opts.cfg_options ?? []);
-  const cfg = cfgObj.toDict() as { data?: Record<string, unknown>; optimizer?: OptimizerConfig; optimizer_config?: { grad_clip?: unknown } | null; seed?: number };
+  const cfg = cfgObj.toDict() as { data?: Record<string, unknown>; optimizer?: OptimizerConfig; optimizer_config?: { grad_clip?: unknown } | null; seed?: number; gpu_ids?: unknown; model?: Record<string, unknown> };
   const train = opts.train === true;
   const split = train ? 'train' : 'test';
   const dsCfg = cfg.data?.[split];
   if (dsCfg == null) throw new DetkitError('CONFIG_MISSING_KEY', `the benchmark needs data.${split}`, { configPath: `data.${split}`, file: opts.config });
   const model: InitializedDetector = train ? await initTrainable(cfgObj, opts.checkpoint ?? null) : await initDetector(cfgObj, opts.checkpoint ?? null);
+  const gpuIds = train ? checkGpuIds(cfg.gpu_ids ?? [0]) : [0];
+  const parallel = gpuIds.length > 1 ? new MMDataParallel(model, { device_ids: gpuIds, model_cfg: cfg.model!, custom_imports: replicaImports(cfgObj.get('custom_imports', undefined), cfgObj.filename) }) : null;
   const dataset = buildDataset(dsCfg as never, train ? undefined : { test_mode: true }, `data.${split}`);
   const loader = buildDataloader(dataset, {
-    samples_per_gpu: train ? ((cfg.data?.samples_per_gpu as number | undefined) ?? 2) : 1,
+    samples_per_gpu: train ? ((cfg.data?.samples_per_gpu as number | undefined) ?? 2) * gpuIds.length : 1,
     workers_per_gpu: 0,
     shuffle: train,
     seed: cfg.seed ?? 0,
@@ -95,7 +100,7 @@ export async function benchmark(opts: BenchmarkOptions): Promise<BenchmarkResult
     for await (const batch of cycle(loader)) {
       const start = performance.now();
       if (optimizer !== null) {
-        const out = model.train_step(batch, optimizer);
+        const out = await (parallel ?? model).train_step(batch, optimizer);
         const grads = out.grads;
         if (grads !== undefined && grads !== null) {
           if (gradClip !== null) clipGradNorm(grads, gradClip);
@@ -122,6 +127,7 @@ export async function benchmark(opts: BenchmarkOptions): Promise<BenchmarkResult
     }
   } finally {
     await loader.close();
+    await parallel?.close();
     optimizer?.dispose();
     model.dispose();
   }

@@ -150,7 +150,7 @@ export async function trainDetector(model: BaseDetector, datasets: DetDataset[],
     runner.logger.info(
       numGpus === 1
         ? 'Training on 1 device (the main thread)'
-        : `Training on ${numGpus} devices (gpu_ids ${JSON.stringify(gpuIds)}): the main thread and ${numGpus - 1} replica thread${numGpus > 2 ? 's' : ''}, ${samplesPerGpu(cfg)} images each per iteration`,
+        : `Training on ${numGpus} devices (gpu_ids ${JSON.stringify(gpuIds)}): the main thread and ${numGpus - 1} replica thread${numGpus > 2 ? 's' : ''}, ${samplesPerGpu(cfg)} image${samplesPerGpu(cfg) === 1 ? '' : 's'} each per iteration`,
     );
     if (numGpus > cores) runner.logger.warn(`gpu_ids asks for ${numGpus} devices on a host with ${cores} cores: the threads share cores, which is slower than ${cores} devices`);
 

@@ -59,7 +59,7 @@ export async function trainFromConfig(opts: TrainMainOptions): Promise<BaseRunne
   const merged: Record<string, unknown> = { work_dir: workDir };
   if (opts.resume_from !== undefined) merged.resume_from = opts.resume_from;
   if (opts.auto_resume === true) merged.auto_resume = true;
-  // tools/train.py (mmdet 2.x before 2.25): --gpu-ids, else range(--gpus), else the config's, else [--gpu-id ?? 0].
+  // tools/train.py of earlier mmdet 2.x releases (2.28 warns and keeps one GPU): --gpu-ids, else range(--gpus), else [--gpu-id], else the config's gpu_ids, else [0].
   if (opts.gpu_ids !== undefined) merged.gpu_ids = [...opts.gpu_ids];
   else if (opts.gpus !== undefined) merged.gpu_ids = Array.from({ length: opts.gpus }, (_, i) => i);
   else if (opts.gpu_id !== undefined) merged.gpu_ids = [opts.gpu_id];
