@@ -57,7 +57,7 @@ for (const backend of ['cpu', 'wasm'] as const) describe(`ConvModule (${backend}
       m.initWeights(new Rng(1));
       m.train(true);
       const x = tf.randomNormal([2, 5, 5, 3], 0, 1, 'float32', 4) as tf.Tensor4D;
-      const vars = [m.conv.weight, m.norm!.weight as tf.Variable] as tf.Variable[];
+      const vars = [m.conv.weight, (m.norm as GroupNorm | BatchNorm2d).weight!];
       const fused = tf.variableGrads(() => tf.sum(tf.square(m.forward(x))) as tf.Scalar, vars);
       const split = tf.variableGrads(() => tf.sum(tf.square(tf.relu(m.norm!.forward(m.conv.forward(x))))) as tf.Scalar, vars);
       expect(fused.value.dataSync()[0]).toBeCloseTo(split.value.dataSync()[0]!, 3);
