@@ -134,4 +134,18 @@ describe('MMDataParallel over 2 threads (wasm)', () => {
     // the replica still answers afterwards
     for (const g of (await dp.train_step(twoImages())).grads!.values()) g.dispose();
   });
+
+  it('rejects with DP_REPLICA_INIT_FAILED when a replica cannot build cfg.model, and closes', async () => {
+    const master = build(3);
+    const broken = new MMDataParallel(master, { device_ids: [0, 1], model_cfg: { ...TINY_RETINANET, type: 'NoSuchDetector' } });
+    const err = await broken.train_step(twoImages()).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect((err as DetkitError).code).toBe('DP_REPLICA_INIT_FAILED');
+    expect((err as Error).message).toMatch(/device 1 could not be built.*NoSuchDetector/s);
+    await broken.close();
+    expect(broken.liveReplicas).toBe(0);
+    master.dispose();
+  });
 });

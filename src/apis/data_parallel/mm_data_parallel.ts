@@ -173,7 +173,8 @@ export class MMDataParallel {
    * @param data a collated {@link DetBatch} of `samples_per_gpu × num_gpus` images
    * @returns mean loss and log_vars over replicas, total `num_samples`, every image file, and the
    *   mean gradients by parameter name (owned by the caller)
-   * @throws DetkitError `DP_REPLICA_FAILED` naming the device and its images when a replica throws
+   * @throws DetkitError `DP_REPLICA_FAILED` naming the device and its images when a replica throws;
+   *   `DP_REPLICA_INIT_FAILED` when a replica cannot build `cfg.model`; `DP_WORKER_DIED` when its thread stopped
    */
   async train_step(data: unknown, optimizer?: unknown): Promise<DetStepOutputs> {
     const batch = data as DetBatch;
@@ -186,6 +187,14 @@ export class MMDataParallel {
       return replica.step(chunk, packTensors(stateDict, i > 0)).then((r) => {
         if (r.error !== undefined) {
           const cause = fromWireError(r.error, `replica thread of device ${replica.device}`);
+          if (r.phase === 'init') {
+            throw new DetkitError('DP_REPLICA_INIT_FAILED', `the replica of device ${replica.device} could not be built from cfg.model: ${r.error.code}: ${r.error.message}`, {
+              cause,
+              file: r.error.file,
+              configPath: r.error.configPath,
+              hint: r.error.hint ?? 'replicas build cfg.model in a worker thread: custom components must be registered by modules listed in custom_imports',
+            });
+          }
           throw new DetkitError('DP_REPLICA_FAILED', `train_step failed on device ${replica.device} (images ${files.join(', ')}): ${r.error.code}: ${r.error.message}`, {
             cause,
             file: r.error.file ?? files[0],

@@ -44,6 +44,8 @@ export interface StepReply {
   num_samples?: number;
   grads?: WireTensors;
   error?: WireError;
+  /** Where the error happened: building the replica (`init`) or computing the step (`step`). */
+  phase?: 'init' | 'step';
 }
 
 /** A worker error as data. */

@@ -43,8 +43,14 @@ port.on('message', (msg: StepRequest) => {
   void (async () => {
     let reply: StepReply;
     let transfer: ArrayBuffer[] = [];
+    let model: BaseDetector;
     try {
-      const model = await ready;
+      model = await ready;
+    } catch (err) {
+      port.postMessage({ id: msg.id, error: toWireError(err, 'DP_REPLICA_INIT'), phase: 'init' } satisfies StepReply);
+      return;
+    }
+    try {
       loadState(model, msg.state);
       const out = model.train_step(msg.batch);
       const grads = out.grads ?? new Map<string, tf.Tensor>();
@@ -53,7 +59,7 @@ port.on('message', (msg: StepRequest) => {
       reply = { id: msg.id, loss: out.loss, log_vars: out.log_vars, num_samples: out.num_samples, grads: packed };
       transfer = wireBuffers(packed);
     } catch (err) {
-      reply = { id: msg.id, error: toWireError(err, 'DP_REPLICA_ERROR') };
+      reply = { id: msg.id, error: toWireError(err, 'DP_REPLICA_ERROR'), phase: 'step' };
     }
     port.postMessage(reply, transfer);
   })();
