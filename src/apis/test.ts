@@ -1,13 +1,19 @@
 /**
  * @module Port of `mmdet/apis/test.py` (`single_gpu_test`) @ v2.28.2.
+ *
+ * Batches with several test-time augmentations (`DetBatch.augs`, from a MultiScaleFlipAug with
+ * several scales or flips) go to `model.augTest`, others to `model.simpleTest` (mmdet `forward_test`).
  */
 import { ProgressBar } from '../engine/logging/progress_bar.js';
 import type { DataLoaderLike } from '../engine/types.js';
 import type { DetBatch, DetResult } from '../structures/det_types.js';
+import { DetkitError } from '../utils/errors.js';
 
 /** A model that detects (every detkit detector). */
 export interface TestableDetector {
   simpleTest(batch: DetBatch, rescale?: boolean): DetResult[];
+  /** Merges test-time augmentations (mmdet `aug_test`); called when a batch carries several (`DetBatch.augs`). */
+  augTest?(augs: DetBatch[], rescale?: boolean): DetResult[];
   eval(): unknown;
   train(mode?: boolean): unknown;
   readonly training: boolean;
@@ -34,7 +40,19 @@ export async function singleGpuTest(model: TestableDetector, loader: DataLoaderL
   const bar = options.progress === false ? null : new ProgressBar(options.total ?? loader.length, { label: 'test ' });
   try {
     for await (const batch of loader) {
-      const res = model.simpleTest(batch, true);
+      // mmdet `forward_test`: `aug_test` when the test pipeline made several augmentations.
+      const augs = batch.augs;
+      let res: DetResult[];
+      if (augs !== undefined && augs.length > 1) {
+        if (model.augTest === undefined) {
+          throw new DetkitError('MODEL_TTA_UNSUPPORTED', 'the model has no aug_test but the test pipeline makes several augmentations (MultiScaleFlipAug)', {
+            hint: "use one img_scale and flip=False in the test pipeline's MultiScaleFlipAug",
+          });
+        }
+        res = model.augTest(augs, true);
+      } else {
+        res = model.simpleTest(batch, true);
+      }
       results.push(...res);
       if (options.onBatch !== undefined) await options.onBatch(batch, res);
       bar?.update(batch.samples.length);

@@ -1,11 +1,13 @@
 /**
  * @module Test-time post-processing shared by dense heads: mmdet 2.28
- * `BaseDenseHead._get_bboxes_single` + `filter_scores_and_topk` + `_bbox_post_process`, on typed arrays.
+ * `BaseDenseHead._get_bboxes_single` + `filter_scores_and_topk` + `_bbox_post_process`, on typed arrays,
+ * with or without NMS (the latter for test-time augmentation, {@link captureCandidates}).
  */
 import { tf } from '../../backend/index.js';
 import { batchedNms, bbox2result, type NmsConfig } from '../../ops/index.js';
 import type { ImageMeta } from '../../structures/det_types.js';
 import { gatherRows } from '../task_modules/samplers/sampling_result.js';
+import type { AugCandidates } from '../test_time_augs/merge_augs.js';
 import type { ClassDetections } from '../../structures/det_types.js';
 
 /** mmdet dense-head `test_cfg`. */
@@ -52,11 +54,10 @@ export function filterScoresAndTopk(scores: Float32Array, numClasses: number, sc
 }
 
 /**
- * Detections of one image from its per-level outputs: filter, decode, rescale, class-wise NMS,
- * `max_per_img`, then per-class arrays (`bbox2result`).
- * @param scaleFactor `[w, h, w, h]` of Resize, divided out when `rescale`
+ * Detection candidates of one image before NMS (mmdet `_get_bboxes_single(..., with_nms=False)`):
+ * per level filter and top-k, decode, divide by `scaleFactor` when `rescale`, score factors applied.
  */
-export function denseDetections(levels: LevelOutputs[], cfg: DenseTestConfig, numClasses: number, scaleFactor: readonly number[], rescale: boolean): ClassDetections[] {
+export function denseCandidates(levels: LevelOutputs[], cfg: DenseTestConfig, scaleFactor: readonly number[], rescale: boolean): AugCandidates {
   const boxes: number[] = [];
   const scores: number[] = [];
   const labels: number[] = [];
@@ -69,11 +70,44 @@ export function denseDetections(levels: LevelOutputs[], cfg: DenseTestConfig, nu
       labels.push(kept.labels[j]);
     }
   }
-  if (scores.length === 0) return bbox2result(new Float32Array(0), new Int32Array(0), numClasses);
-  const { dets, keep } = batchedNms(Float32Array.from(boxes), Float32Array.from(scores), Int32Array.from(labels), cfg.nms ?? { type: 'nms', iou_threshold: 0.5 });
+  return { bboxes: Float32Array.from(boxes), scores: Float32Array.from(scores), labels: Int32Array.from(labels) };
+}
+
+/**
+ * Detections of one image from its per-level outputs: {@link denseCandidates}, class-wise NMS,
+ * `max_per_img`, then per-class arrays (`bbox2result`).
+ * @param scaleFactor `[w, h, w, h]` of Resize, divided out when `rescale`
+ */
+export function denseDetections(levels: LevelOutputs[], cfg: DenseTestConfig, numClasses: number, scaleFactor: readonly number[], rescale: boolean): ClassDetections[] {
+  const cand = denseCandidates(levels, cfg, scaleFactor, rescale);
+  if (cand.scores.length === 0) return bbox2result(new Float32Array(0), new Int32Array(0), numClasses);
+  const { dets, keep } = batchedNms(cand.bboxes, cand.scores, cand.labels, cfg.nms ?? { type: 'nms', iou_threshold: 0.5 });
   const maxPer = cfg.max_per_img ?? 100;
   const n = maxPer > 0 ? Math.min(maxPer, keep.length) : keep.length;
-  return bbox2result(dets.subarray(0, n * 5), Int32Array.from(keep.subarray(0, n), (i) => labels[i]), numClasses);
+  return bbox2result(dets.subarray(0, n * 5), Int32Array.from(keep.subarray(0, n), (i) => cand.labels[i]), numClasses);
+}
+
+/** Where {@link detectDense} sends candidates instead of detections, while {@link captureCandidates} runs. */
+let captured: AugCandidates[] | null = null;
+
+/**
+ * Runs `fn` — which calls a dense head's `getBboxes(outs, metas, false)` — and returns each image's
+ * candidates before NMS, in `img_shape` pixels (mmdet `get_bboxes(..., rescale=False, with_nms=False)`,
+ * what `aug_test_bboxes` collects per augmentation).
+ * Porting note: detkit heads' `getBboxes` has no `with_nms` argument; every dense head ends in
+ * {@link detectDense}, which hands its candidates here while `fn` runs (synchronously) instead of
+ * running NMS; what `getBboxes` returns meanwhile is empty and ignored.
+ */
+export function captureCandidates(fn: () => unknown): AugCandidates[] {
+  const outer = captured;
+  const mine: AugCandidates[] = [];
+  captured = mine;
+  try {
+    fn();
+  } finally {
+    captured = outer;
+  }
+  return mine;
 }
 
 /** Inputs of {@link detectDense}: a dense head's per-level outputs and how to decode them. */
@@ -107,22 +141,20 @@ export function detectDense(inp: DenseDetectInputs, metas: ImageMeta[], cfg: Den
   });
   const factors = inp.scoreFactors === null ? null : read(inp.scoreFactors, tf.sigmoid);
   const preds = read(inp.bboxPreds, (x) => x);
-  return metas.map((meta, b) =>
-    denseDetections(
-      inp.priors.map((pr, l) => {
-        const n = pr.length / inp.priorDim;
-        const pred = preds[l].subarray(b * n * 4, (b + 1) * n * 4);
-        return {
-          scores: scores[l].subarray(b * n * c, (b + 1) * n * c),
-          numClasses: c,
-          scoreFactors: factors === null ? null : factors[l].subarray(b * n, (b + 1) * n),
-          decode: (inds: Int32Array) => inp.decode(gatherRows(pr, inds, inp.priorDim), gatherRows(pred, inds), [meta.img_shape[0], meta.img_shape[1]]),
-        };
-      }),
-      cfg,
-      c,
-      meta.scale_factor,
-      rescale,
-    ),
-  );
+  const sink = captured;
+  return metas.map((meta, b) => {
+    const levels = inp.priors.map((pr, l): LevelOutputs => {
+      const n = pr.length / inp.priorDim;
+      const pred = preds[l].subarray(b * n * 4, (b + 1) * n * 4);
+      return {
+        scores: scores[l].subarray(b * n * c, (b + 1) * n * c),
+        numClasses: c,
+        scoreFactors: factors === null ? null : factors[l].subarray(b * n, (b + 1) * n),
+        decode: (inds: Int32Array) => inp.decode(gatherRows(pr, inds, inp.priorDim), gatherRows(pred, inds), [meta.img_shape[0], meta.img_shape[1]]),
+      };
+    });
+    if (sink === null) return denseDetections(levels, cfg, c, meta.scale_factor, rescale);
+    sink.push(denseCandidates(levels, cfg, meta.scale_factor, rescale));
+    return bbox2result(new Float32Array(0), new Int32Array(0), c);
+  });
 }

@@ -9,6 +9,7 @@
 import { tf } from '../../backend/index.js';
 import { Module } from '../../nn/module.js';
 import type { DetBatch, DetResult } from '../../structures/det_types.js';
+import { DetkitError } from '../../utils/errors.js';
 
 /** Loss terms of one forward pass: a scalar or a list of scalars (summed) per name. */
 export type LossDict = Record<string, tf.Scalar | tf.Scalar[]>;
@@ -59,6 +60,18 @@ export abstract class BaseDetector extends Module {
 
   /** Detections for each image of the batch, rescaled to the original images when `rescale`. */
   abstract simpleTest(batch: DetBatch, rescale?: boolean): DetResult[];
+
+  /**
+   * Detections for each image from several test-time augmentations of it (mmdet `aug_test`):
+   * `augs[j]` is augmentation `j` of every image of the batch (`DetBatch.augs`). Detectors that
+   * merge augmentations override this.
+   * @throws DetkitError `MODEL_TTA_UNSUPPORTED` when the detector has no `aug_test`
+   */
+  augTest(_augs: DetBatch[], _rescale = true): DetResult[] {
+    throw new DetkitError('MODEL_TTA_UNSUPPORTED', `${this.modelName} does not support test-time augmentation (aug_test)`, {
+      hint: "use one img_scale and flip=False in the test pipeline's MultiScaleFlipAug",
+    });
+  }
 
   /** mmdet `with_neck` etc. are properties of subclasses; the class name shown in logs. */
   get modelName(): string {

@@ -141,3 +141,79 @@ describe.each(['FCOS', 'ATSS'] as const)('%s end to end (tiny)', (type) => {
     m.dispose();
   });
 });
+
+/** `batch` with its images mirrored left-right in place and the metas marked flipped (RandomFlip). */
+function symmetricBatch(): DetBatch {
+  const b = brightSquareBatch(S);
+  // Make each image symmetric: the right half mirrors the left half.
+  for (let n = 0; n < 2; n++) for (let y = 0; y < S; y++) for (let x = S / 2; x < S; x++) for (let c = 0; c < 3; c++) b.img[((n * S + y) * S + x) * 3 + c] = b.img[((n * S + y) * S + (S - 1 - x)) * 3 + c];
+  return b;
+}
+
+function flippedMetas(b: DetBatch): DetBatch {
+  return { ...b, samples: b.samples.map((s) => ({ ...s, meta: { ...s.meta, flip: true, flip_direction: 'horizontal' as const } })) };
+}
+
+/** Rows `[x1, y1, x2, y2, score]` of all classes of one image's result. */
+const rows = (bbox: Float32Array[]): number[][] => bbox.flatMap((a) => Array.from({ length: a.length / 5 }, (_, i) => [...a.subarray(5 * i, 5 * i + 5)]));
+
+describe.each(['RetinaNet', 'FCOS', 'ATSS'] as const)('%s aug_test (test-time augmentation)', (type) => {
+  const build = (): SingleStageDetector => {
+    const m = type === 'RetinaNet' ? tinyRetinaNet() : tinyDetector(type);
+    m.initWeights(new Rng(3));
+    return m;
+  };
+
+  it('two identical unflipped augmentations give simple_test’s detections (duplicates merged by NMS); no leaks', () => {
+    const m = build();
+    const data = batch();
+    const plain = m.simpleTest(data);
+    m.augTest([data, data]);
+    const before = tf.memory().numTensors;
+    const tta = m.augTest([data, data]);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(tta).toHaveLength(2);
+    tta.forEach((r, i) => expect(rows(r.bbox)).toEqual(rows(plain[i]!.bbox)));
+    m.dispose();
+  });
+
+  it('flip TTA of a symmetric image keeps only boxes of simple_test or their mirror images', () => {
+    const m = build();
+    const data = symmetricBatch();
+    const plain = rows(m.simpleTest(data)[0]!.bbox);
+    // The flipped copy of a symmetric image has the same pixels; only its metas say "flipped".
+    const tta = rows(m.augTest([data, flippedMetas(data)])[0]!.bbox);
+    const mirror = (r: number[]): number[] => [S - r[2]!, r[1]!, S - r[0]!, r[3]!, r[4]!];
+    const near = (a: number[], b: number[]): boolean => a.every((v, k) => Math.abs(v - b[k]!) < 1e-3);
+    expect(tta.length).toBeGreaterThan(0);
+    // The top detection (first row of the best class) survives, as itself or mirrored.
+    const best = [...plain].sort((a, b) => b[4]! - a[4]!)[0]!;
+    expect(tta.some((r) => near(r, best) || near(r, mirror(best)))).toBe(true);
+    expect(Math.max(...tta.map((r) => r[4]!))).toBeCloseTo(best[4]!, 6);
+    m.dispose();
+  });
+
+  it('a second scale maps back to original pixels (boxes inside the original image)', () => {
+    const m = build();
+    const data = batch();
+    // 2x nearest upscale of the batch as a second augmentation with scale_factor 2.
+    const big = new Float32Array(2 * 2 * S * 2 * S * 3);
+    for (let n = 0; n < 2; n++) for (let y = 0; y < 2 * S; y++) for (let x = 0; x < 2 * S; x++) for (let c = 0; c < 3; c++) big[((n * 2 * S + y) * 2 * S + x) * 3 + c] = data.img[((n * S + (y >> 1)) * S + (x >> 1)) * 3 + c]!;
+    const scaled: DetBatch = {
+      img: big,
+      imgShape: [2, 2 * S, 2 * S, 3],
+      samples: data.samples.map((s) => ({ meta: { ...s.meta, img_shape: [2 * S, 2 * S, 3], pad_shape: [2 * S, 2 * S, 3], scale_factor: [2, 2, 2, 2] } })),
+    };
+    const res = m.augTest([data, scaled]);
+    const all = rows(res[0]!.bbox);
+    expect(all.length).toBeGreaterThan(0);
+    expect(all.length).toBeLessThanOrEqual(10);
+    for (const r of all) {
+      for (let k = 0; k < 4; k++) {
+        expect(r[k]).toBeGreaterThanOrEqual(0);
+        expect(r[k]).toBeLessThanOrEqual(S);
+      }
+    }
+    m.dispose();
+  });
+});

@@ -3,6 +3,7 @@
  * subclasses `RetinaNet`, `FCOS`, `ATSS` @ v2.28.2.
  *
  * backbone → neck → bbox_head; `train_cfg`/`test_cfg` are handed down to the head as mmdet does.
+ * `augTest` merges test-time augmentations as mmdet's `aug_test` (dense heads' `aug_test_bboxes`).
  */
 import { tf } from '../../backend/index.js';
 import { BACKBONES, HEADS, NECKS } from '../../registry/root.js';
@@ -11,6 +12,9 @@ import type { ClassDetections, DetBatch, DetResult, DetSample, ImageMeta } from 
 import { joinConfigPath } from '../../utils/config_meta.js';
 import type { Module } from '../../nn/module.js';
 import type { InitCfg } from '../../nn/initializers.js';
+import { DetkitError } from '../../utils/errors.js';
+import { captureCandidates, type DenseTestConfig } from '../dense_heads/dense_post_process.js';
+import { augTestBboxes, type AugCandidates } from '../test_time_augs/merge_augs.js';
 import { BaseDetector, type LossDict } from './base.js';
 
 /** A config node built by a registry. */
@@ -33,6 +37,8 @@ export interface DenseHeadLike extends Module {
   forward(feats: tf.Tensor4D[]): unknown;
   loss(outs: never, samples: DetSample[]): Record<string, tf.Scalar | tf.Scalar[]>;
   getBboxes(outs: never, metas: ImageMeta[], rescale: boolean): ClassDetections[][];
+  /** The head's `test_cfg` (read by {@link SingleStageDetector.augTest}). */
+  readonly testCfg?: DenseTestConfig | null;
 }
 
 type ForwardModule = Module & { forward(x: never): tf.Tensor4D[] };
@@ -84,6 +90,42 @@ export class SingleStageDetector extends BaseDetector {
         const outs = this.bbox_head.forward(this.extractFeat(this.imageTensor(batch)));
         return this.bbox_head.getBboxes(outs as never, batch.samples.map((s) => s.meta), rescale).map((bbox) => ({ bbox }));
       });
+    } finally {
+      if (wasTraining) this.train();
+    }
+  }
+
+  /**
+   * mmdet `SingleStageDetector.aug_test` → `BBoxTestMixin.aug_test_bboxes`: one forward pass per
+   * augmentation, each image's candidates before NMS mapped back to the original image, merged and
+   * reduced by class-wise NMS with the head's `test_cfg` ({@link augTestBboxes}).
+   * @param augs augmentation `j` of every image in `augs[j]` (`DetBatch.augs`)
+   * @param rescale boxes in original-image pixels (default true)
+   */
+  override augTest(augs: DetBatch[], rescale = true): DetResult[] {
+    if (augs.length === 0) throw new DetkitError('MODEL_BAD_INPUT', 'aug_test needs at least one augmentation');
+    const wasTraining = this.training;
+    if (wasTraining) this.eval();
+    try {
+      // perAug[j][i]: candidates of image i under augmentation j (one augmentation in memory at a time).
+      const perAug = augs.map((batch) => {
+        let cands: AugCandidates[] = [];
+        tf.tidy(() => {
+          const outs = this.bbox_head.forward(this.extractFeat(this.imageTensor(batch)));
+          cands = captureCandidates(() => this.bbox_head.getBboxes(outs as never, batch.samples.map((s) => s.meta), false));
+        });
+        return cands;
+      });
+      const cfg = this.bbox_head.testCfg ?? {};
+      return augs[0]!.samples.map((_, i) => ({
+        bbox: augTestBboxes(
+          perAug.map((p) => p[i]!),
+          augs.map((b) => b.samples[i]!.meta),
+          cfg,
+          this.bbox_head.numClasses,
+          rescale,
+        ),
+      }));
     } finally {
       if (wasTraining) this.train();
     }
