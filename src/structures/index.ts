@@ -20,4 +20,4 @@ export {
   rleIou,
   type RawRle,
 } from './mask.js';
-export { bitmapToRle, rleToBitmap, polygonToBitmap, cropAndResizePolygons, encodeMaskResult } from './mask_structures.js';
+export { bitmapToRle, rleToBitmap, polygonToBitmap, cropAndResizePolygons } from './mask_structures.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { rleDecode, rleEncode, rleFrPoly, rleFrString, rleFromObject } from './mask.js';
-import { bitmapToRle, cropAndResizePolygons, encodeMaskResult, polygonToBitmap, rleToBitmap } from './mask_structures.js';
+import { rleDecode, rleEncode, rleFrPoly, rleFrString, rleFromObject, toRleObject } from './mask.js';
+import { bitmapToRle, cropAndResizePolygons, polygonToBitmap, rleToBitmap } from './mask_structures.js';
 
 /** Rows of a row-major `h × w` mask as strings of 0/1. */
 function rows(m: ArrayLike<number>, h: number, w: number): string[] {
@@ -29,7 +29,7 @@ describe('row-major bitmaps ↔ RLE', () => {
     expect(Array.from(rleFrString('1110', 2, 2).cnts)).toEqual([1, 1, 1, 1]);
     expect(Array.from(rleFrString('X1', 40, 1).cnts)).toEqual([40]);
     expect(rows(rleToBitmap(rleFromObject({ size: [2, 2], counts: '1110' })), 2, 2)).toEqual(['00', '11']); // column-major 0,1,0,1
-    expect(encodeMaskResult(Uint8Array.from([0, 1, 1, 1, 1, 0]), 2, 3)).toEqual({ size: [2, 3], counts: '141' });
+    expect(toRleObject(bitmapToRle(Uint8Array.from([0, 1, 1, 1, 1, 0]), 2, 3))).toEqual({ size: [2, 3], counts: '141' });
   });
 });
 

@@ -1,7 +1,7 @@
 /**
  * @module Port of the plain-array parts of `mmdet/core/mask/structures.py` @ v2.28.2
- * (`polygon_to_bitmap`, `PolygonMasks.crop_and_resize` + `to_ndarray`) and of
- * `mmdet/core/mask/utils.py` (`encode_mask_results`), on top of the pycocotools port in `mask.ts`.
+ * (`polygon_to_bitmap`, `PolygonMasks.crop_and_resize` + `to_ndarray`), on top of the pycocotools
+ * port in `mask.ts`.
  *
  * detkit bitmaps ({@link BitmapMasks}, pipelines, drawing) are row-major `h*w` bytes (0/1);
  * pycocotools works column-major. The converters here go between the two without an intermediate
@@ -9,8 +9,7 @@
  * head (`models/roi_heads/mask_heads/mask_target.ts`).
  */
 import { ValueError } from '../utils/errors.js';
-import type { RLE } from './det_types.js';
-import { rleFrPoly, rleMerge, toRleObject, type RawRle } from './mask.js';
+import { rleFrPoly, rleMerge, type RawRle } from './mask.js';
 
 /**
  * RLE of a row-major bitmap (pycocotools `encode` of `np.asfortranarray(mask)`).
@@ -110,13 +109,4 @@ export function cropAndResizePolygons(
     out.set(polygonToBitmap(moved, outH, outW), i * outH * outW);
   }
   return out;
-}
-
-/**
- * One mask of a detection result as mmdet's `encode_mask_results` stores it: a pycocotools RLE
- * dict with the compressed `counts` string.
- * @param mask `h*w` row-major 0/1
- */
-export function encodeMaskResult(mask: ArrayLike<number>, h: number, w: number): RLE {
-  return toRleObject(bitmapToRle(mask, h, w));
 }

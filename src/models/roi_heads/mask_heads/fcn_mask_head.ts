@@ -8,7 +8,7 @@
  * rasterised inside the RoI, as mmdet's `BitmapMasks` / `PolygonMasks.crop_and_resize`); loss:
  * per-pixel BCE of the gt class's map, mean over pixels (`loss_mask`). Test: each detection's map
  * pasted into the image (mmdet `_do_paste_mask`: bilinear `grid_sample`, `align_corners=False`),
- * thresholded at `mask_thr_binary`, returned as COCO RLEs per class (`encode_mask_results`).
+ * thresholded at `mask_thr_binary`, returned as uncompressed COCO RLEs per class.
  */
 import { tf } from '../../../backend/index.js';
 import { ConvModule } from '../../../nn/conv_module.js';
@@ -19,7 +19,7 @@ import type { NormCfg } from '../../../nn/norm.js';
 import { kaimingInit } from '../../../nn/weight_init.js';
 import type { BuildContext } from '../../../registry/registry.js';
 import type { ImageMeta, InstanceMasks, RLE } from '../../../structures/det_types.js';
-import { encodeMaskResult } from '../../../structures/mask_structures.js';
+import { bitmapToRle } from '../../../structures/mask_structures.js';
 import { joinConfigPath } from '../../../utils/config_meta.js';
 import { ValueError } from '../../../utils/errors.js';
 import type { Rng } from '../../../utils/rng.js';
@@ -144,7 +144,9 @@ export class FCNMaskHead extends Module {
    * `get_seg_masks` + `encode_mask_results`).
    * @param probs `[n * m * m]` sigmoid probabilities of each detection's class map
    * @param dets `[n, 5]` detections (original-image pixels when `rescale`, else `img_shape` pixels)
-   * @returns per class, one RLE (compressed `counts`, as mmdet `encode_mask_results`) per detection of that class, in detection order
+   * @returns per class, one uncompressed RLE per detection of that class, in detection order.
+   *   Porting note: mmdet's `encode_mask_results` stores compressed `counts` strings; detkit keeps
+   *   the run lengths (every reader here, `rleFromObject`, takes both forms).
    */
   getSegMasks(probs: Float32Array, dets: Float32Array, labels: Int32Array, meta: ImageMeta, rescale: boolean, numClasses: number, maskThr = 0.5): RLE[][] {
     const n = dets.length / 5;
@@ -155,7 +157,7 @@ export class FCNMaskHead extends Module {
     const segms: RLE[][] = Array.from({ length: numClasses }, () => []);
     for (let i = 0; i < n; i++) {
       const mask = pasteMask(probs.subarray(i * m * m, (i + 1) * m * m), m, dets.subarray(5 * i, 5 * i + 4), imgH, imgW, maskThr);
-      segms[labels[i]].push(encodeMaskResult(mask, imgH, imgW));
+      segms[labels[i]].push({ size: [imgH, imgW], counts: Array.from(bitmapToRle(mask, imgH, imgW).cnts) });
     }
     return segms;
   }
