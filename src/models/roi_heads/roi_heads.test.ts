@@ -243,6 +243,31 @@ describe('StandardRoIHead sampling', () => {
   });
 });
 
+describe('StandardRoIHead mask branch', () => {
+  it('a training image without gt_masks is a coded error naming the file', () => {
+    const roiHead = HEADS.build<StandardRoIHead>({
+      type: 'StandardRoIHead',
+      bbox_roi_extractor: extractorCfg([4, 8]),
+      bbox_head: bboxHeadCfg(3),
+      mask_roi_extractor: { ...extractorCfg([4, 8]), roi_layer: { type: 'RoIAlign', output_size: 4, sampling_ratio: 0 } },
+      mask_head: { type: 'FCNMaskHead', num_convs: 1, in_channels: 2, conv_out_channels: 2, num_classes: 3 },
+      train_cfg: {
+        assigner: { type: 'MaxIoUAssigner', pos_iou_thr: 0.5, neg_iou_thr: 0.5, min_pos_iou: 0.5, match_low_quality: false, ignore_iof_thr: -1 },
+        sampler: { type: 'RandomSampler', num: 8, pos_fraction: 0.25, neg_pos_ub: -1, add_gt_as_proposals: true },
+        mask_size: 8,
+      },
+    });
+    const meta = { filename: 'img_7.jpg', ori_filename: 'img_7.jpg', ori_shape: [32, 32, 3], img_shape: [32, 32, 3], pad_shape: [32, 32, 3], scale_factor: [1, 1, 1, 1], flip: false, flip_direction: null } as ImageMeta;
+    const feats = [tf.zeros([1, 8, 8, 2]) as tf.Tensor4D, tf.zeros([1, 4, 4, 2]) as tf.Tensor4D];
+    const sample = { meta, gt_bboxes: Float32Array.from([4, 4, 20, 20]), gt_labels: Int32Array.from([1]) };
+    expect(() => tf.tidy(() => void roiHead.forwardTrain(feats, [Float32Array.from([4, 4, 20, 20, 0.9])], [sample]))).toThrow(
+      expect.objectContaining({ code: 'MASK_NO_GT_MASKS', file: 'img_7.jpg', hint: expect.stringContaining('with_mask=True') }),
+    );
+    tf.dispose(feats);
+    roiHead.dispose();
+  });
+});
+
 describe('linearFast', () => {
   it('matches Linear.forward in value and in gradients w.r.t. input, weight and bias (no leaks)', () => {
     const fc = new Linear({ in_features: 5, out_features: 3 });

@@ -16,6 +16,7 @@ import { BBOX_ASSIGNERS, BBOX_SAMPLERS, HEADS, ROI_EXTRACTORS } from '../../regi
 import type { BuildContext } from '../../registry/registry.js';
 import type { ClassDetections, DetSample, ImageMeta, InstanceMasks, RLE } from '../../structures/det_types.js';
 import { joinConfigPath } from '../../utils/config_meta.js';
+import { ValueError } from '../../utils/errors.js';
 import { buildChild, type AssignerLike, type ComponentCfg, type SamplerLike } from '../dense_heads/anchor_head.js';
 import type { SamplingResult } from '../task_modules/samplers/sampling_result.js';
 import type { BBoxHead, RCNNTestConfig, RCNNTrainConfig } from './bbox_heads/bbox_head.js';
@@ -135,7 +136,12 @@ export class StandardRoIHead extends Module {
       const posRois = toRois(results.map((r) => r.posBboxes));
       const numPos = posRois.length / 5;
       const gtMasks = samples.map((s, b) => {
-        if (s.gt_masks === undefined) throw new Error(`StandardRoIHead: image ${b} (${s.meta.filename}) has no gt_masks; add with_mask=True to LoadAnnotations and 'gt_masks' to Collect`);
+        if (s.gt_masks === undefined) {
+          throw new ValueError('MASK_NO_GT_MASKS', `StandardRoIHead: image ${b} (${s.meta.filename}) has no gt_masks`, {
+            file: s.meta.filename,
+            hint: "add with_mask=True to LoadAnnotations and 'gt_masks' to Collect's keys in the train pipeline",
+          });
+        }
         return s.gt_masks;
       });
       const labels = new Int32Array(numPos);
