@@ -3,7 +3,7 @@
  * (`polygon_to_bitmap`, `PolygonMasks.crop_and_resize` + `to_ndarray`), on top of the pycocotools
  * port in `mask.ts`.
  *
- * detkit bitmaps ({@link BitmapMasks}, pipelines, drawing) are row-major `h*w` bytes (0/1);
+ * detkit bitmaps (`BitmapMasks` of `det_types.ts`, pipelines, drawing) are row-major `h*w` bytes (0/1);
  * pycocotools works column-major. The converters here go between the two without an intermediate
  * transposed copy. `BitmapMasks.crop_and_resize` needs RoIAlign (tensors) and lives with the mask
  * head (`models/roi_heads/mask_heads/mask_target.ts`).

@@ -1,6 +1,5 @@
 /**
- * @module Port of `mmdet/models/roi_heads/mask_heads/fcn_mask_head.py` (FCNMaskHead) and
- * `mmdet/core/mask/mask_target.py` @ v2.28.2.
+ * @module Port of `mmdet/models/roi_heads/mask_heads/fcn_mask_head.py` (FCNMaskHead) @ v2.28.2.
  *
  * `num_convs` 3×3 ConvModules → 2× "deconv" upsample + ReLU → 1×1 `conv_logits` to one mask logit
  * map per class (28×28 from 14×14 RoI features). Targets: each positive RoI's gt mask cropped and
