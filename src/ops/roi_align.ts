@@ -82,20 +82,28 @@ function axisWeights(start: number, binSize: number, bins: number, grid: number,
 }
 
 interface RoiPlan {
+  /** Index of the feature map (level) the RoI is pooled from. */
+  level: number;
   batch: number;
   ys: AxisWeights;
   xs: AxisWeights;
 }
 
-/** Checks the RoIs and computes each one's sampling weights. */
+/**
+ * Checks the RoIs and computes each one's sampling weights on its level's map.
+ * @param levels level of each RoI (index into `shapes` and `scales`)
+ */
 function planRois(
-  rois: Float32Array, k: number, shape: [number, number, number, number], ph: number, pw: number,
-  scale: number, samplingRatio: number, aligned: boolean,
+  rois: Float32Array, k: number, levels: ArrayLike<number>, shapes: Array<[number, number, number, number]>, ph: number, pw: number,
+  scales: number[], samplingRatio: number, aligned: boolean,
 ): RoiPlan[] {
-  const [b, h, w] = shape;
+  const b = shapes[0]![0];
   const offset = aligned ? 0.5 : 0;
   const plans: RoiPlan[] = [];
   for (let r = 0; r < k; r++) {
+    const level = levels[r]!;
+    const [, h, w] = shapes[level]!;
+    const scale = scales[level]!;
     const batch = rois[r * 5]!;
     if (!(Number.isInteger(batch) && batch >= 0 && batch < b)) {
       throw new ValueError('OPS_BAD_ROI', `roi_align(rois[${r}]): expected a batch index in [0, ${b - 1}], got ${batch}.`);
@@ -114,24 +122,26 @@ function planRois(
     }
     const gh = samplingRatio > 0 ? samplingRatio : Math.ceil(rh / ph);
     const gw = samplingRatio > 0 ? samplingRatio : Math.ceil(rw / pw);
-    plans.push({ batch, ys: axisWeights(y1, rh / ph, ph, gh, h), xs: axisWeights(x1, rw / pw, pw, gw, w) });
+    plans.push({ level, batch, ys: axisWeights(y1, rh / ph, ph, gh, h), xs: axisWeights(x1, rw / pw, pw, gw, w) });
   }
   return plans;
 }
 
 /**
  * Lists every (output bin, feature pixel, weight) triple of the RoIs: `dst` = offset of the bin in
- * the `[K, ph, pw, C]` output, `src` = offset of the pixel in the `[B, H, W, C]` features.
+ * the `[K, ph, pw, C]` output, `src` = offset of the pixel in the levels' `[B, H, W, C]` maps laid
+ * end to end (level `l` starts at `bases[l]`).
  */
-function binEntries(plans: RoiPlan[], shape: [number, number, number, number], ph: number, pw: number): RowEntries {
-  const [, h, w, c] = shape;
+function binEntries(plans: RoiPlan[], shapes: Array<[number, number, number, number]>, bases: number[], ph: number, pw: number): RowEntries {
+  const c = shapes[0]![3];
   let n = 0;
   for (const { ys, xs } of plans) n += ys.idx.length * xs.idx.length;
   const dst = new Int32Array(n), src = new Int32Array(n), wt = new Float32Array(n);
   let e = 0;
   for (let r = 0; r < plans.length; r++) {
-    const { batch, ys, xs } = plans[r]!;
-    const base = batch * h * w;
+    const { level, batch, ys, xs } = plans[r]!;
+    const [, h, w] = shapes[level]!;
+    const base = bases[level]! / c + batch * h * w;
     for (let py = 0; py < ph; py++) {
       for (let px = 0; px < pw; px++) {
         const o = ((r * ph + py) * pw + px) * c;
@@ -163,47 +173,81 @@ function binEntries(plans: RoiPlan[], shape: [number, number, number, number], p
  * const pooled = roiAlign(feat, tf.tensor2d([[0, 8, 8, 72, 72]]), { outputSize: 7, spatialScale: 1 / 8 });
  */
 export function roiAlign(features: tf.Tensor4D, rois: tf.Tensor2D, options: RoIAlignOptions): tf.Tensor4D {
-  checkShape(features.rank === 4, 'roi_align(features)', '[B, H, W, C]', `[${features.shape.join(', ')}]`);
+  return roiAlignLevels([features], rois, new Int32Array(rois.shape[0]), [options.spatialScale ?? 1], options);
+}
+
+/**
+ * RoIAlign of each RoI on its own feature level, in one op: the result is in RoI order and the
+ * backward writes each level's gradient once. This is what mmdet's `SingleRoIExtractor` computes
+ * with one `roi_align` per level and an indexed write into a shared output; done here without the
+ * per-level results, their concatenation and the reordering gather (each as large as the output,
+ * and each kept for the backward).
+ * @param features `[B, H_l, W_l, C]` float32 NHWC maps (same `B` and `C` on every level)
+ * @param rois `[K, 5]` rows `batch_idx, x1, y1, x2, y2` in image pixels
+ * @param levels `[K]` index into `features` of each RoI's level
+ * @param spatialScales feature-map pixels per image pixel of each level (`1 / stride`)
+ * @param options `outputSize`, `samplingRatio`, `aligned` (its `spatialScale` is ignored)
+ * @returns `[K, ph, pw, C]` float32; the caller owns it
+ * @throws ValueError as {@link roiAlign}, and `OPS_BAD_SHAPE` for levels of different batch or channel sizes
+ */
+export function roiAlignLevels(
+  features: tf.Tensor4D[], rois: tf.Tensor2D, levels: Int32Array, spatialScales: number[], options: RoIAlignOptions,
+): tf.Tensor4D {
+  for (const f of features) {
+    checkShape(f.rank === 4 && f.shape[0] === features[0]!.shape[0] && f.shape[3] === features[0]!.shape[3], 'roi_align(features)',
+      features.length === 1 ? '[B, H, W, C]' : `[${features[0]!.shape[0]}, H, W, ${features[0]!.shape[3]}] on every level`, `[${f.shape.join(', ')}]`);
+  }
   checkShape(rois.rank === 2 && (rois.shape[1] === 5 || rois.shape[0] === 0), 'roi_align(rois)', '[K, 5]',
     `[${rois.shape.join(', ')}]`);
   if ((options.poolMode ?? 'avg') !== 'avg') {
     throw new ValueError('OPS_BAD_ARGUMENT', `roi_align(pool_mode): expected 'avg', got '${String(options.poolMode)}'.`);
   }
   const [ph, pw] = typeof options.outputSize === 'number' ? [options.outputSize, options.outputSize] : options.outputSize;
-  const scale = options.spatialScale ?? 1;
   const samplingRatio = options.samplingRatio ?? 0;
   if (!(Number.isInteger(ph) && ph > 0 && Number.isInteger(pw) && pw > 0)) {
     throw new ValueError('OPS_BAD_ARGUMENT', `roi_align(output_size): expected positive integers, got [${ph}, ${pw}].`);
   }
-  if (!(scale > 0 && Number.isFinite(scale))) {
-    throw new ValueError('OPS_BAD_ARGUMENT', `roi_align(spatial_scale): expected a positive number, got ${scale}.`);
+  for (const scale of spatialScales) {
+    if (!(scale > 0 && Number.isFinite(scale))) {
+      throw new ValueError('OPS_BAD_ARGUMENT', `roi_align(spatial_scale): expected a positive number, got ${scale}.`);
+    }
   }
   if (!(Number.isInteger(samplingRatio) && samplingRatio >= 0)) {
     throw new ValueError('OPS_BAD_ARGUMENT', `roi_align(sampling_ratio): expected an integer >= 0, got ${samplingRatio}.`);
   }
   const aligned = options.aligned ?? true;
-  const shape = features.shape as [number, number, number, number];
-  const c = shape[3];
+  const shapes = features.map((f) => f.shape as [number, number, number, number]);
+  const sizes = shapes.map((sh) => sh.reduce((x, y) => x * y));
+  const bases = sizes.map((_, l) => sizes.slice(0, l).reduce((x, y) => x + y, 0));
+  const total = bases[bases.length - 1]! + sizes[sizes.length - 1]!;
+  const c = shapes[0]![3];
   const k = rois.shape[0];
-  const plans = planRois(rois.dataSync() as Float32Array, k, shape, ph, pw, scale, samplingRatio, aligned);
+  const plans = planRois(rois.dataSync() as Float32Array, k, levels, shapes, ph, pw, spatialScales, samplingRatio, aligned);
 
-  const entries = binEntries(plans, shape, ph, pw);
+  const entries = binEntries(plans, shapes, bases, ph, pw);
   const op = tf.customGrad((...inputs: Array<tf.Tensor | unknown>) => {
-    const [f, r] = inputs as [tf.Tensor4D, tf.Tensor2D];
+    const fs = inputs.slice(0, features.length) as tf.Tensor4D[];
+    const r = inputs[features.length] as tf.Tensor2D;
     // The wasm backend copies new tensor data into its heap, so the kernel's buffer can be passed
     // as is; the cpu backend would keep the array itself, so it gets a copy.
     const view = tf.getBackend() === 'wasm';
-    const out = weightedRowSums(entries, f.dataSync() as Float32Array, k * ph * pw * c, c, { view });
+    let src: Float32Array;
+    if (fs.length === 1) {
+      src = fs[0]!.dataSync() as Float32Array;
+    } else {
+      src = new Float32Array(total);
+      fs.forEach((f, l) => src.set(f.dataSync() as Float32Array, bases[l]));
+    }
+    const out = weightedRowSums(entries, src, k * ph * pw * c, c, { view });
     return {
       value: tf.tensor4d(out, [k, ph, pw, c]),
       gradFunc: (dy: tf.Tensor4D) => {
         // the backward scatters each output bin back onto its pixels: same entries, roles swapped
         const back = { dst: entries.src, src: entries.dst, w: entries.w, n: entries.n };
-        const grad = weightedRowSums(back, dy.dataSync() as Float32Array, shape.reduce((x, y) => x * y), c,
-          { view: tf.getBackend() === 'wasm' });
-        return [tf.tensor4d(grad, shape), tf.zerosLike(r)];
+        const grad = weightedRowSums(back, dy.dataSync() as Float32Array, total, c, { view: tf.getBackend() === 'wasm' });
+        return [...shapes.map((sh, l) => tf.tensor4d(grad.subarray(bases[l], bases[l]! + sizes[l]!), sh)), tf.zerosLike(r)];
       },
     };
   });
-  return op(features, rois) as tf.Tensor4D;
+  return op(...features, rois) as tf.Tensor4D;
 }
