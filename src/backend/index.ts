@@ -10,6 +10,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { ValueError } from '../utils/errors.js';
 import { earlyReleaseInstalled, installEarlyReleaseGradients, uninstallEarlyReleaseGradients } from './early_release_gradients.js';
+import { registerFusedFocalLoss } from './fused/focal_loss_kernels.js';
 import { registerFusedNorms } from './fused/norm_kernels.js';
 import { loadGradientsBundle } from './gradients_bundle.js';
 import { GRADIENT_GAPS, registerKernelGaps, WASM_KERNEL_GAPS } from './kernel_gaps/index.js';
@@ -19,10 +20,12 @@ import { GRADIENT_GAPS, registerKernelGaps, WASM_KERNEL_GAPS } from './kernel_ga
 loadGradientsBundle();
 // detkit's own fused kernels (fused/), for cpu and wasm.
 registerFusedNorms();
+registerFusedFocalLoss();
 
 export { tf };
 export { assertKernelsOnWasm, kernelsUsed, missingKernels } from './kernel_coverage.js';
 export { GRADIENT_GAPS, registerKernelGaps, WASM_KERNEL_GAPS };
+export { fusedSigmoidFocalLoss } from './fused/focal_loss_kernels.js';
 export { fusedNormInfer, fusedNormTrain, type FusedNormTrainResult } from './fused/norm_kernels.js';
 export { earlyReleaseInstalled, installEarlyReleaseGradients, uninstallEarlyReleaseGradients };
 

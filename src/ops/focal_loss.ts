@@ -4,10 +4,11 @@
  * `weight_reduce_loss` @ v2.28.2).
  *
  * Porting note: mmcv's CUDA op and mmdet's `py_sigmoid_focal_loss` compute the same loss; detkit
- * composes it from differentiable tfjs ops (the numerically stable BCE-with-logits form), so
- * autograd supplies the backward on every backend.
+ * runs `py_sigmoid_focal_loss`'s expression (the numerically stable BCE-with-logits form) as one
+ * fused kernel with a hand-written gradient (`backend/fused/focal_loss_kernels.ts`), summing in
+ * the kernel unless `reduction` is `'none'`.
  */
-import { tf } from '../backend/index.js';
+import { fusedSigmoidFocalLoss, tf } from '../backend/index.js';
 import { ValueError } from '../utils/errors.js';
 import { checkShape } from './utils.js';
 
@@ -64,25 +65,14 @@ export function sigmoidFocalLoss(pred: tf.Tensor2D, target: tf.Tensor, options: 
       `[${n}] or [${n}, ${c}]`, `[${weight.shape.join(', ')}]`);
   }
   return tf.tidy(() => {
-    const t = isLabels
-      ? tf.cast(tf.slice(tf.oneHot(tf.cast(target, 'int32'), c + 1), [0, 0], [n, c]), 'float32')
-      : tf.cast(target, 'float32');
-    const p = tf.sigmoid(pred);
-    const one = tf.scalar(1);
-    const notT = tf.sub(one, t);
-    const pt = tf.add(tf.mul(tf.sub(one, p), t), tf.mul(p, notT));
-    const focalWeight = tf.mul(tf.add(tf.mul(t, alpha), tf.mul(notT, 1 - alpha)), tf.pow(pt, gamma));
-    // BCE with logits, stable form: max(x, 0) - x t + log(1 + exp(-|x|))
-    const bce = tf.add(tf.sub(tf.relu(pred), tf.mul(pred, t)), tf.log1p(tf.exp(tf.neg(tf.abs(pred)))));
-    let loss = tf.mul(bce, focalWeight);
-    if (weight !== undefined) loss = tf.mul(loss, weight.size === n ? tf.reshape(weight, [n, 1]) : tf.reshape(weight, [n, c]));
-    if (options.avgFactor === undefined) {
-      if (reduction === 'mean') return tf.mean(loss);
-      if (reduction === 'sum') return tf.sum(loss);
-      return loss;
+    const t = isLabels ? (target.dtype === 'int32' ? target : tf.cast(target, 'int32')) : tf.cast(target, 'float32');
+    const w = weight === undefined ? undefined : tf.cast(weight, 'float32');
+    if (reduction === 'none') return fusedSigmoidFocalLoss(pred, t, w, { gamma, alpha, reduce: false });
+    const sum = fusedSigmoidFocalLoss(pred, t, w, { gamma, alpha, reduce: true });
+    if (options.avgFactor !== undefined) {
+      // mmdet: loss.sum() / (avg_factor + torch.finfo(torch.float32).eps)
+      return tf.div(sum, options.avgFactor + 1.1920928955078125e-7);
     }
-    // mmdet: loss.sum() / (avg_factor + torch.finfo(torch.float32).eps)
-    if (reduction === 'mean') return tf.div(tf.sum(loss), options.avgFactor + 1.1920928955078125e-7);
-    return loss;
+    return reduction === 'mean' ? tf.div(sum, n * c) : sum;
   });
 }

@@ -17,10 +17,10 @@
  * Porting note: `DetkitNormTrain`'s gradient ignores gradients flowing into its `mean`/`variance`
  * outputs (they feed only the running statistics, which the loss never sees).
  */
-import { engine, registerGradient, registerKernel, util } from '@tensorflow/tfjs-core';
+import { engine, registerGradient, registerKernel } from '@tensorflow/tfjs-core';
 import type { GradConfig, KernelBackend, KernelConfig, KernelFunc, NamedAttrMap, Tensor, Tensor1D, Tensor4D, TensorInfo } from '@tensorflow/tfjs-core';
 import { ValueError } from '../../utils/errors.js';
-import type { HeapBackend } from '../kernel_gaps/utils.js';
+import { runJsKernel, type NumericArray } from './js_kernel.js';
 import { normApply, normBackward, normStats, statCount, type NormDims } from './norm_math.js';
 
 /** Kernel names. */
@@ -37,25 +37,10 @@ interface NormAttrs {
   relu: boolean;
 }
 
-/**
- * Runs `compute` on float32 views of `inputs` and fresh outputs of `outShapes`, on whichever
- * backend the kernel was called for (wasm: heap views; cpu: the backend's arrays).
- */
+/** {@link runJsKernel} for float32 tensors only. */
 function runJs(backend: KernelBackend, inputs: TensorInfo[], outShapes: number[][], compute: (ins: Float32Array[], outs: Float32Array[]) => void): TensorInfo[] {
   for (const t of inputs) if (t.dtype !== 'float32') throw new ValueError('NN_BAD_INPUT', `fused norm expects float32 tensors, got ${t.dtype}`);
-  const heap = backend as HeapBackend;
-  if (typeof heap.typedArrayFromHeap === 'function') {
-    const outs = outShapes.map((s) => heap.makeOutput(s, 'float32'));
-    // Views after the last allocation: growing the heap detaches earlier ones.
-    const views = [...inputs, ...outs].map((t) => heap.typedArrayFromHeap(t) as Float32Array);
-    compute(views.slice(0, inputs.length), views.slice(inputs.length));
-    return outs;
-  }
-  const ins = inputs.map((t) => backend.readSync(t.dataId) as Float32Array);
-  const outs = outShapes.map((s) => new Float32Array(util.sizeFromShape(s)));
-  compute(ins, outs);
-  const cpu = backend as KernelBackend & { makeTensorInfo(shape: number[], dtype: 'float32', values: Float32Array): TensorInfo };
-  return outs.map((v, i) => cpu.makeTensorInfo(outShapes[i], 'float32', v));
+  return runJsKernel(backend, inputs, outShapes.map((shape) => ({ shape })), compute as (ins: NumericArray[], outs: Float32Array[]) => void);
 }
 
 function dimsOf(x: TensorInfo, groups: number): NormDims {
