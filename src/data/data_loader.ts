@@ -5,8 +5,9 @@
  * siblings and never import each other; `test/e2e/data_loader.test.ts` checks the assignment).
  *
  * Determinism: the epoch order depends only on (seed, epoch) and every sample's transform RNG only on
- * (seed, epoch, position), so batches are identical with 0 or N workers. Batch `k` goes to worker
- * `k mod N` and batches are yielded in order, with up to `prefetch_factor × N` in flight.
+ * (seed, epoch, position), so batches are identical with 0 or N workers. Each batch goes to the
+ * worker with the fewest pending requests and batches are yielded in order, with up to
+ * `prefetch_factor × N` in flight.
  * A failing sample rejects its batch with the pipeline's error (`DATA_PIPELINE_FAILED` naming the
  * transform and image); a crashed worker rejects its pending batches (`DATA_WORKER_DIED`); nothing
  * waits forever. Workers run the TypeScript sources through tsx's CommonJS hook (`utils/ts_worker.ts`).
@@ -132,6 +133,23 @@ class WorkerPool {
     else w.unref();
   }
 
+  /**
+   * The running worker with the fewest pending requests (lowest index on ties). Porting note: torch
+   * hands batch `k` to worker `k mod N`; a worker slowed by larger images then stalls the in-order
+   * queue while the others idle. Which worker loads a batch never changes its content (seeds depend
+   * on positions only).
+   */
+  leastBusy(): number {
+    const counts = new Array<number>(this.workers.length).fill(0);
+    for (const p of this.pending.values()) counts[p.worker]++;
+    let best = -1;
+    for (let k = 0; k < counts.length; k++) {
+      if (this.dead.has(k)) continue;
+      if (best === -1 || counts[k]! < counts[best]!) best = k;
+    }
+    return best === -1 ? 0 : best;
+  }
+
   request(worker: number, req: Omit<WorkerRequest, 'id'>): Promise<DetBatch> {
     if (this.dead.has(worker)) return Promise.reject(new DetkitError('DATA_WORKER_DIED', `loader worker ${worker} is not running`));
     const id = this.nextId++;
@@ -244,7 +262,7 @@ export class DataLoader implements AsyncIterable<DetBatch> {
     const window = this.workers_per_gpu * this.prefetch_factor;
     const issue = (): void => {
       while (next < nBatches && inFlight.length < window) {
-        const p = pool.request(next % this.workers_per_gpu, { ...batchAt(next), epoch });
+        const p = pool.request(pool.leastBusy(), { ...batchAt(next), epoch });
         p.catch(() => undefined); // handled when awaited; avoids unhandled rejections after an early stop
         inFlight.push(p);
         next++;

@@ -74,22 +74,26 @@ const ready = (async () => {
   return buildDataset(init.datasetCfg);
 })();
 
-let stateApplied: Promise<unknown> = Promise.resolve();
+/** Loads and collates one requested batch, answering with the batch or the error as data. */
+async function handle(req: WorkerRequest): Promise<void> {
+  try {
+    const dataset = await ready;
+    const samples = await loadSamples(dataset, req.indices, req.positions, init.seed, req.epoch);
+    const batch = collate(samples, init.sizeDivisor);
+    port.postMessage({ id: req.id, batch }, transferables(batch));
+  } catch (err) {
+    port.postMessage({ id: req.id, error: toWorkerError(err) });
+  }
+}
+
+// Requests and state updates run one at a time in message order: the loader awaits batches in
+// request order, so the oldest finishes first (interleaving two batches delayed both), and a
+// state update lands exactly between the batches requested before and after it.
+let queue: Promise<unknown> = Promise.resolve();
 port.on('message', (req: WorkerRequest | { state: unknown }) => {
   if ('state' in req) {
-    // Handled before any later batch request: messages of one port arrive in order.
-    stateApplied = ready.then((ds) => ds.applyWorkerState?.(req.state)).catch(() => undefined);
+    queue = queue.then(async () => (await ready).applyWorkerState?.(req.state)).catch(() => undefined);
     return;
   }
-  void (async () => {
-    try {
-      const dataset = await ready;
-      await stateApplied;
-      const samples = await loadSamples(dataset, req.indices, req.positions, init.seed, req.epoch);
-      const batch = collate(samples, init.sizeDivisor);
-      port.postMessage({ id: req.id, batch }, transferables(batch));
-    } catch (err) {
-      port.postMessage({ id: req.id, error: toWorkerError(err) });
-    }
-  })();
+  queue = queue.then(() => handle(req));
 });
