@@ -9,8 +9,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, extname } from 'node:path';
 import { imencode, imread, imshowDetBboxes, type Image } from '../data/index.js';
-import { rleDecode, rleFromObject } from '../evaluation/index.js';
 import type { DetResult } from '../structures/det_types.js';
+import { rleFromObject } from '../structures/mask.js';
+import { rleToBitmap } from '../structures/mask_structures.js';
 
 /** Options of {@link showResult}. */
 export interface ShowResultOptions {
@@ -42,19 +43,12 @@ export function flattenResult(result: DetResult): { bboxes: Float32Array; labels
       labels[i + r] = k;
       if (masks !== null) {
         const rle = result.segm?.[k]?.[r];
-        masks.push(rle === undefined ? new Uint8Array(0) : columnToRowMajor(rleDecode(rleFromObject(rle)), rle.size[0], rle.size[1]));
+        masks.push(rle === undefined ? new Uint8Array(0) : rleToBitmap(rleFromObject(rle)));
       }
     }
     i += c.length / 5;
   });
   return { bboxes, labels, masks };
-}
-
-/** RLE masks decode column-major (pycocotools' Fortran order); the drawing wants row-major. */
-function columnToRowMajor(m: Uint8Array, h: number, w: number): Uint8Array {
-  const out = new Uint8Array(h * w);
-  for (let x = 0; x < w; x++) for (let y = 0; y < h; y++) out[y * w + x] = m[x * h + y]!;
-  return out;
 }
 
 /**
