@@ -35,58 +35,90 @@ function channelSets(d: NormDims): Int32Array {
   return out;
 }
 
+/** Size of a per-(sample, channel) coefficient table: `n·c` for group norm, `c` for batch norm. */
+function rowsOf(d: NormDims): number {
+  return d.groups === 0 ? d.c : d.n * d.c;
+}
+
+/** Statistics set of coefficient `k = row + ch` of sample `b`. */
+function setAt(d: NormDims, setOf: Int32Array, b: number, ch: number): number {
+  return d.groups === 0 ? ch : b * d.groups + setOf[ch];
+}
+
 /**
- * Training-mode statistics: biased mean and variance of every set.
+ * Per-coefficient sums `Σ u`, `Σ v·u` over the `hw` pixels (and, for batch norm, the `n` samples)
+ * of `u` (masked by `keep`), i.e. one pass over the tensor; `v` is `x − shift`.
+ */
+function channelSums(d: NormDims, x: Float32Array, shift: Float64Array, s1: Float64Array, s2: Float64Array): void {
+  const { n, hw, c, groups } = d;
+  for (let b = 0; b < n; b++) {
+    const row = groups === 0 ? 0 : b * c;
+    for (let p = 0; p < hw; p++) {
+      const base = (b * hw + p) * c;
+      for (let ch = 0; ch < c; ch++) {
+        const k = row + ch;
+        const v = x[base + ch] - shift[k];
+        s1[k] += v;
+        s2[k] += v * v;
+      }
+    }
+  }
+}
+
+/**
+ * Training-mode statistics: biased mean and variance of every set (one pass, float64 sums shifted
+ * by the set's first value).
  * @param x `[n·hw·c]` input
  * @param mean written: `[statCount]`
  * @param variance written: `[statCount]` (biased)
  */
 export function normStats(x: Float32Array, d: NormDims, mean: Float32Array, variance: Float32Array): void {
   const { n, hw, c, groups } = d;
-  const sets = statCount(d);
-  const s1 = new Float64Array(sets);
-  const s2 = new Float64Array(sets);
-  const k = new Float64Array(sets);
   const setOf = channelSets(d);
-  const perSample = groups === 0 ? 0 : groups;
-  // Shift of each set: its first value.
-  for (let b = 0; b < (groups === 0 ? 1 : n); b++) for (let ch = 0; ch < c; ch++) k[b * perSample + setOf[ch]] = x[b * hw * c + ch];
-  for (let b = 0; b < n; b++) {
-    const off = groups === 0 ? 0 : b * groups;
-    for (let p = 0; p < hw; p++) {
-      const base = (b * hw + p) * c;
-      for (let ch = 0; ch < c; ch++) {
-        const s = off + setOf[ch];
-        const v = x[base + ch] - k[s];
-        s1[s] += v;
-        s2[s] += v * v;
-      }
-    }
+  const rows = rowsOf(d);
+  const shift = new Float64Array(rows);
+  for (let k = 0; k < rows; k++) {
+    const b = groups === 0 ? 0 : Math.floor(k / c);
+    const ch = k % c;
+    const first = groups === 0 ? ch : setOf[ch] * (c / groups);
+    shift[k] = x[b * hw * c + first];
+  }
+  const s1 = new Float64Array(rows);
+  const s2 = new Float64Array(rows);
+  channelSums(d, x, shift, s1, s2);
+  const sets = statCount(d);
+  const t1 = new Float64Array(sets);
+  const t2 = new Float64Array(sets);
+  const k0 = new Float64Array(sets);
+  for (let k = 0; k < rows; k++) {
+    const s = setAt(d, setOf, groups === 0 ? 0 : Math.floor(k / c), k % c);
+    t1[s] += s1[k];
+    t2[s] += s2[k];
+    k0[s] = shift[k];
   }
   const m = groups === 0 ? n * hw : (hw * c) / groups;
   for (let s = 0; s < sets; s++) {
-    const mu = s1[s] / m;
-    mean[s] = k[s] + mu;
-    variance[s] = Math.max(s2[s] / m - mu * mu, 0);
+    const mu = t1[s] / m;
+    mean[s] = k0[s] + mu;
+    variance[s] = Math.max(t2[s] / m - mu * mu, 0);
   }
 }
 
-/** Per-(sample, channel) `scale`/`shift` in float64: `[n·c]` for group norm, `[c]` for batch norm. */
+/** Per-coefficient `scale`/`shift` in float64 (`[rowsOf]`), and `1/√(var+ε)` per set. */
 function affineOf(d: NormDims, mean: Float32Array, variance: Float32Array, gamma: Float32Array, beta: Float32Array, eps: number) {
   const { c, groups } = d;
-  const rows = groups === 0 ? 1 : d.n;
   const setOf = channelSets(d);
-  const scale = new Float64Array(rows * c);
-  const shift = new Float64Array(rows * c);
+  const rows = rowsOf(d);
+  const scale = new Float64Array(rows);
+  const shift = new Float64Array(rows);
   const invstd = new Float64Array(statCount(d));
   for (let s = 0; s < invstd.length; s++) invstd[s] = 1 / Math.sqrt(variance[s] + eps);
-  for (let b = 0; b < rows; b++) {
-    for (let ch = 0; ch < c; ch++) {
-      const s = b * groups + setOf[ch];
-      const sc = gamma[ch] * invstd[s];
-      scale[b * c + ch] = sc;
-      shift[b * c + ch] = beta[ch] - mean[s] * sc;
-    }
+  for (let k = 0; k < rows; k++) {
+    const ch = k % c;
+    const s = setAt(d, setOf, groups === 0 ? 0 : Math.floor(k / c), ch);
+    const sc = gamma[ch] * invstd[s];
+    scale[k] = sc;
+    shift[k] = beta[ch] - mean[s] * sc;
   }
   return { scale, shift, invstd, setOf };
 }
@@ -114,7 +146,8 @@ export function normApply(
 }
 
 /**
- * Gradients of {@link normApply}.
+ * Gradients of {@link normApply}, in two passes: per-coefficient sums `Σg`, `Σg·x` (ReLU-masked
+ * `g`), then `dx = g·P + x·Q + R` with per-coefficient `P, Q, R` folded from the formulas above.
  * @param batchStats the statistics came from `x` itself (training mode): `dx` includes the paths
  *   through mean and variance. Otherwise they are constants and `dx = g·scale`; `dmean`/`dvar`
  *   (batch norm only) are then written too.
@@ -129,74 +162,71 @@ export function normBackward(
 ): void {
   const { n, hw, c, groups } = d;
   const { scale, shift, invstd, setOf } = affineOf(d, mean, variance, gamma, beta, eps);
-  const sets = invstd.length;
-  const dg = new Float64Array(c);
-  const db = new Float64Array(c);
-  // Group norm: per set Σ g·γ and Σ g·γ·x̂.
-  const a = new Float64Array(sets);
-  const bsum = new Float64Array(sets);
+  const rows = rowsOf(d);
+  const sg = new Float64Array(rows);
+  const sgx = new Float64Array(rows);
   for (let b = 0; b < n; b++) {
     const row = groups === 0 ? 0 : b * c;
-    const off = groups === 0 ? 0 : b * groups;
     for (let p = 0; p < hw; p++) {
       const base = (b * hw + p) * c;
       for (let ch = 0; ch < c; ch++) {
-        const i = base + ch;
-        const xv = x[i];
-        if (relu && !(xv * scale[row + ch] + shift[row + ch] > 0)) continue;
-        const g = dy[i];
-        const s = off + setOf[ch];
-        const xh = (xv - mean[s]) * invstd[s];
-        db[ch] += g;
-        dg[ch] += g * xh;
-        if (groups !== 0) {
-          a[s] += g * gamma[ch];
-          bsum[s] += g * gamma[ch] * xh;
-        }
+        const k = row + ch;
+        const xv = x[base + ch];
+        if (relu && !(xv * scale[k] + shift[k] > 0)) continue;
+        const g = dy[base + ch];
+        sg[k] += g;
+        sgx[k] += g * xv;
       }
     }
+  }
+  // Σg·x̂ per coefficient, then per channel (dγ, dβ) and per set (group norm: Σγg, Σγg·x̂).
+  const sets = invstd.length;
+  const db = new Float64Array(c);
+  const dg = new Float64Array(c);
+  const a = new Float64Array(sets);
+  const bs = new Float64Array(sets);
+  const sgxh = new Float64Array(rows);
+  for (let k = 0; k < rows; k++) {
+    const ch = k % c;
+    const s = setAt(d, setOf, groups === 0 ? 0 : Math.floor(k / c), ch);
+    sgxh[k] = (sgx[k] - mean[s] * sg[k]) * invstd[s];
+    db[ch] += sg[k];
+    dg[ch] += sgxh[k];
+    a[s] += gamma[ch] * sg[k];
+    bs[s] += gamma[ch] * sgxh[k];
   }
   for (let ch = 0; ch < c; ch++) {
     dgamma[ch] = dg[ch];
     dbeta[ch] = db[ch];
   }
-  if (!batchStats) {
-    for (let b = 0; b < n; b++) {
-      const row = groups === 0 ? 0 : b * c;
-      for (let p = 0; p < hw; p++) {
-        const base = (b * hw + p) * c;
-        for (let ch = 0; ch < c; ch++) {
-          const i = base + ch;
-          const sc = scale[row + ch];
-          dx[i] = relu && !(x[i] * sc + shift[row + ch] > 0) ? 0 : dy[i] * sc;
-        }
-      }
+  const P = scale;
+  const Q = new Float64Array(rows);
+  const R = new Float64Array(rows);
+  if (batchStats) {
+    const m = groups === 0 ? n * hw : (hw * c) / groups;
+    for (let k = 0; k < rows; k++) {
+      const s = setAt(d, setOf, groups === 0 ? 0 : Math.floor(k / c), k % c);
+      // dx = invstd·(γg − a/m − x̂·b/m), with a, b the set's Σγg and Σγg·x̂ (batch norm: γ factored out).
+      Q[k] = (-invstd[s] * invstd[s] * bs[s]) / m;
+      R[k] = (-invstd[s] * a[s]) / m - Q[k] * mean[s];
     }
-    if (dstats !== undefined && groups === 0) {
-      const [dmean, dvar] = dstats;
-      for (let ch = 0; ch < c; ch++) {
-        // y = (x − mean)·γ·invstd + β: ∂/∂mean = −γ·invstd·Σg, ∂/∂var = −½·γ·invstd³·Σg·(x − mean) = −½·invstd²·γ·Σg·x̂.
-        dmean[ch] = -gamma[ch] * invstd[ch] * db[ch];
-        dvar[ch] = -0.5 * gamma[ch] * invstd[ch] * invstd[ch] * dg[ch];
-      }
+  } else if (dstats !== undefined && groups === 0) {
+    const [dmean, dvar] = dstats;
+    for (let ch = 0; ch < c; ch++) {
+      // y = (x − mean)·γ·invstd + β: ∂/∂mean = −γ·invstd·Σg; ∂/∂var = −½·γ·invstd²·Σg·x̂.
+      dmean[ch] = -scale[ch] * db[ch];
+      dvar[ch] = -0.5 * scale[ch] * invstd[ch] * dg[ch];
     }
-    return;
   }
-  const m = groups === 0 ? n * hw : (hw * c) / groups;
   for (let b = 0; b < n; b++) {
-    const off = groups === 0 ? 0 : b * groups;
+    const row = groups === 0 ? 0 : b * c;
     for (let p = 0; p < hw; p++) {
       const base = (b * hw + p) * c;
       for (let ch = 0; ch < c; ch++) {
+        const k = row + ch;
         const i = base + ch;
-        const s = off + setOf[ch];
-        const row = groups === 0 ? 0 : b * c;
         const xv = x[i];
-        const g = relu && !(xv * scale[row + ch] + shift[row + ch] > 0) ? 0 : dy[i];
-        const xh = (xv - mean[s]) * invstd[s];
-        dx[i] = groups === 0
-          ? scale[ch] * (g - db[ch] / m - xh * (dg[ch] / m))
-          : invstd[s] * (g * gamma[ch] - a[s] / m - xh * (bsum[s] / m));
+        dx[i] = (relu && !(xv * scale[k] + shift[k] > 0) ? 0 : dy[i] * P[k]) + xv * Q[k] + R[k];
       }
     }
   }
