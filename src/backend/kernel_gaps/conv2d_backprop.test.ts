@@ -36,6 +36,10 @@ const CASES: Case[] = [
   { name: 'batch 5, 3x3 s2 pad 1', x: [5, 9, 8, 3], k: [3, 3], co: 4, stride: 2, pad: 1 },
   { name: 'batch 5, 3x3 s1 same', x: [5, 6, 7, 2], k: [3, 3], co: 3, stride: 1, pad: 'same' },
   { name: 'batch 6, 3x3 dilation 2', x: [6, 9, 9, 2], k: [3, 3], co: 2, stride: 1, pad: 2, dilation: 2 },
+  // Stride 1 with ≥ 32 channels takes the per-tap GEMM dW (conv2dFilterGradGemm).
+  { name: 'GEMM dW: 3x3 s1 same, 32→33', x: [2, 6, 7, 32], k: [3, 3], co: 33, stride: 1, pad: 'same' },
+  { name: 'GEMM dW: 3x3 s1 valid, batch 1', x: [1, 7, 5, 40], k: [3, 3], co: 32, stride: 1, pad: 'valid' },
+  { name: 'GEMM dW: 5x3 s1 explicit asymmetric', x: [3, 8, 6, 32], k: [5, 3], co: 32, stride: 1, pad: [[0, 0], [2, 1], [0, 2], [0, 0]] },
 ];
 
 function data(shape: number[], rng: Rng): Float32Array {
