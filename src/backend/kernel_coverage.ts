@@ -7,6 +7,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DetkitError } from '../utils/errors.js';
 
+/** Backends whose kernel registries tell real kernels from scope names. */
+const KNOWN_BACKENDS = ['cpu', 'wasm'];
+
 /**
  * Runs `fn` under `tf.profile` (on the active backend) and lists the kernels it ran.
  * @param fn the work to profile; tensors it returns are disposed
@@ -19,9 +22,11 @@ export async function kernelsUsed(fn: () => tf.TensorContainer | Promise<tf.Tens
   });
   const names: string[] = [];
   // `customGrad` ops (e.g. `logSoftmax`, `fused.conv2d`) appear as `<op>__op` pseudo-kernels, and
-  // an unnamed `customGrad` (detkit's roi_align) as `unnamed scope`; the real kernels they run
-  // underneath are listed too.
-  for (const k of info.kernelNames) if (!k.endsWith('__op') && k !== 'unnamed scope' && !names.includes(k)) names.push(k);
+  // a `customGrad` called outside an op under the enclosing scope's name (`unnamed scope`, or
+  // `forward` inside `tf.variableGrads`); the real kernels they run underneath are listed too. So a
+  // name no backend has a kernel for is a scope, not a kernel.
+  const isKernel = (k: string) => !k.endsWith('__op') && KNOWN_BACKENDS.some((b) => tf.getKernel(k, b) !== undefined);
+  for (const k of info.kernelNames) if (isKernel(k) && !names.includes(k)) names.push(k);
   if (info.result !== undefined) tf.dispose(info.result);
   return names;
 }
