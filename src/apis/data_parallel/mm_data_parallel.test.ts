@@ -9,7 +9,7 @@ import { brightSquareBatch } from '../../testing/detection.js';
 import { relativeError } from '../../testing/backend.js';
 import { DetkitError } from '../../utils/errors.js';
 import { Rng } from '../../utils/rng.js';
-import { MMDataParallel, checkGpuIds, replicaModelCfg } from './mm_data_parallel.js';
+import { MMDataParallel, checkGpuIds, replicaImports, replicaModelCfg } from './mm_data_parallel.js';
 import { scatterBatch } from './scatter.js';
 
 const S = 64;
@@ -81,6 +81,12 @@ describe('gpu_ids and replica configs', () => {
     expect(() => checkGpuIds([0, 0])).toThrowError(expect.objectContaining({ code: 'DP_BAD_GPU_IDS' }));
     expect(() => checkGpuIds(Array.from({ length: 1000 }, (_, i) => i))).toThrowError(expect.objectContaining({ code: 'DP_TOO_MANY_DEVICES', configPath: 'gpu_ids' }));
     expect(checkGpuIds([0, 1])).toEqual([0, 1]);
+  });
+
+  it('resolves custom_imports for replicas against the config file', () => {
+    expect(replicaImports({ imports: ['./my_head.ts', '../x/y.ts', 'some-pkg', '/abs/z.ts'] }, '/cfgs/a/b.ts')).toEqual(['/cfgs/a/my_head.ts', '/cfgs/x/y.ts', 'some-pkg', '/abs/z.ts']);
+    expect(replicaImports({ imports: 'file:///abs/w.ts' }, undefined)).toEqual(['/abs/w.ts']);
+    expect(replicaImports(undefined, '/cfgs/a/b.ts')).toEqual([]);
   });
 
   it('gives every RandomSampler of replica k the seed (seed ?? 0) + k', () => {

@@ -179,3 +179,38 @@ describe('runner loop (engine-spec §7.2)', () => {
     model.dispose();
   });
 });
+
+/** A ToyModel whose train_step resolves later (as a data-parallel wrapper's does). */
+class AsyncToyModel extends ToyModel {
+  readonly order: string[] = [];
+  override train_step(data: unknown, optimizer: unknown): StepOutputs {
+    return new Promise<StepOutputs>((resolve) => {
+      setTimeout(() => {
+        this.order.push('step');
+        resolve(super.train_step(data, optimizer));
+      }, 1);
+    }) as unknown as StepOutputs;
+  }
+}
+
+describe('an async train_step (detkit: TrainableModel.train_step may return a Promise)', () => {
+  it('is awaited before after_train_iter, by both runners, and its outputs are recorded', async () => {
+    for (const make of [
+      (model: AsyncToyModel) => new EpochBasedRunner({ model, work_dir: tempDir(), logger: new MemoryLogger(), max_epochs: 1 }),
+      (model: AsyncToyModel) => new IterBasedRunner({ model, work_dir: tempDir(), logger: new MemoryLogger(), max_iters: 2 }),
+    ]) {
+      const model = new AsyncToyModel();
+      const runner = make(model);
+      class Order extends Hook {
+        override after_train_iter(r: RunnerLike): void {
+          model.order.push(`after:${typeof r.outputs?.loss}`);
+        }
+      }
+      runner.registerHook(new Order());
+      await runner.run([new ToyLoader({ length: 2 })], [['train', 1]]);
+      expect(model.order).toEqual(['step', 'after:number', 'step', 'after:number']);
+      expect(runner.iter).toBe(2);
+      model.dispose();
+    }
+  });
+});
