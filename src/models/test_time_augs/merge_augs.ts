@@ -8,11 +8,8 @@
  * class-wise NMS with the head's `test_cfg` (`nms`, `max_per_img`), as mmdet does for single-stage
  * detectors.
  */
-import { batchedNms, bbox2result, type NmsConfig } from '../../ops/index.js';
+import { batchedNms, bbox2result, type FlipDirection, type NmsConfig } from '../../ops/index.js';
 import type { ClassDetections, ImageMeta } from '../../structures/det_types.js';
-
-/** Flip directions of mmdet's `RandomFlip`. */
-export type FlipDirection = 'horizontal' | 'vertical' | 'diagonal';
 
 /**
  * mmdet `bbox_mapping_back`: boxes predicted on an augmented image back to the original image.
