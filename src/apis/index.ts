@@ -18,6 +18,7 @@ for (const H of [NumClassCheckHook, CheckInvalidLossHook]) HOOKS.register(H.type
 export { NumClassCheckHook, CheckInvalidLossHook };
 export { trainDetector, autoScaleLr, type TrainConfig, type TrainDetectorOptions } from './train.js';
 export { trainFromConfig, buildDetector, type TrainMainOptions } from './train_main.js';
+export { MMDataParallel, checkGpuIds, replicaImports, replicaModelCfg, scatterBatch, type MMDataParallelOptions } from './data_parallel/index.js';
 export { singleGpuTest, type SingleGpuTestOptions, type TestableDetector } from './test.js';
 export { initRandomSeed } from './seed.js';
 export { initDetector, inferenceDetector, loadConfig, type InitializedDetector, type InitDetectorOptions } from './inference.js';
