@@ -16,6 +16,7 @@ import type { BaseDetector } from '../models/detectors/base.js';
 import type { DetResult } from '../structures/det_types.js';
 import { DetkitError, TypeError_ } from '../utils/errors.js';
 import { Rng } from '../utils/rng.js';
+import { forwardTest } from './test.js';
 import { buildDetector } from './train_main.js';
 
 /** A detector built by {@link initDetector}: eval mode, weights loaded, with its config (mmdet `model.cfg`). */
@@ -148,7 +149,7 @@ export async function inferenceDetector(model: InitializedDetector, imgs: string
   const wasTraining = model.training;
   model.eval();
   try {
-    const results = model.simpleTest(batch, true);
+    const results = forwardTest(model, batch);
     return Array.isArray(imgs) ? results : results[0]!;
   } finally {
     if (wasTraining) model.train();

@@ -19,6 +19,22 @@ export interface TestableDetector {
   readonly training: boolean;
 }
 
+/**
+ * mmdet `forward_test`: `aug_test` when the test pipeline made several augmentations of each image
+ * (`batch.augs`), else `simple_test`; boxes rescaled to the original images.
+ * @throws DetkitError `MODEL_TTA_UNSUPPORTED` for several augmentations and a model without `augTest`
+ */
+export function forwardTest(model: TestableDetector, batch: DetBatch): DetResult[] {
+  const augs = batch.augs;
+  if (augs === undefined || augs.length <= 1) return model.simpleTest(batch, true);
+  if (model.augTest === undefined) {
+    throw new DetkitError('MODEL_TTA_UNSUPPORTED', 'the model has no aug_test but the test pipeline makes several augmentations (MultiScaleFlipAug)', {
+      hint: "use one img_scale and flip=False in the test pipeline's MultiScaleFlipAug",
+    });
+  }
+  return model.augTest(augs, true);
+}
+
 /** Options of {@link singleGpuTest}. */
 export interface SingleGpuTestOptions {
   /** Show a progress bar (TTY) or periodic progress lines. Default true. */
@@ -40,19 +56,7 @@ export async function singleGpuTest(model: TestableDetector, loader: DataLoaderL
   const bar = options.progress === false ? null : new ProgressBar(options.total ?? loader.length, { label: 'test ' });
   try {
     for await (const batch of loader) {
-      // mmdet `forward_test`: `aug_test` when the test pipeline made several augmentations.
-      const augs = batch.augs;
-      let res: DetResult[];
-      if (augs !== undefined && augs.length > 1) {
-        if (model.augTest === undefined) {
-          throw new DetkitError('MODEL_TTA_UNSUPPORTED', 'the model has no aug_test but the test pipeline makes several augmentations (MultiScaleFlipAug)', {
-            hint: "use one img_scale and flip=False in the test pipeline's MultiScaleFlipAug",
-          });
-        }
-        res = model.augTest(augs, true);
-      } else {
-        res = model.simpleTest(batch, true);
-      }
+      const res = forwardTest(model, batch);
       results.push(...res);
       if (options.onBatch !== undefined) await options.onBatch(batch, res);
       bar?.update(batch.samples.length);
