@@ -9,6 +9,12 @@ import { brightSquareBatch } from '../../testing/detection.js';
 import { relativeError } from '../../testing/backend.js';
 import { DetkitError } from '../../utils/errors.js';
 import { Rng } from '../../utils/rng.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadCheckpoint, readCheckpointMeta, saveCheckpoint } from '../../engine/checkpoint/checkpoint.js';
+import type { RunnerLike } from '../../engine/types.js';
+import { NumClassCheckHook } from '../hooks/num_class_check_hook.js';
 import { MMDataParallel, checkGpuIds, replicaImports, replicaModelCfg } from './mm_data_parallel.js';
 import { scatterBatch } from './scatter.js';
 
@@ -99,6 +105,24 @@ describe('gpu_ids and replica configs', () => {
 });
 
 describe('MMDataParallel over 2 threads (wasm)', () => {
+  it('shows the master to hooks and checkpoints (NumClassCheckHook, CLASSES, state dict without module. prefix)', async () => {
+    const hook = new NumClassCheckHook();
+    hook.classesByMode.train = ['a', 'b'];
+    const runner = { model: dp, model_name: 'RetinaNet' } as unknown as RunnerLike;
+    expect(() => hook.before_train_epoch(runner)).toThrowError(expect.objectContaining({ code: 'NUM_CLASSES_MISMATCH', configPath: 'model.bbox_head.num_classes' }));
+    hook.classesByMode.train = ['a', 'b', 'c'];
+    expect(() => hook.before_train_epoch(runner)).not.toThrow();
+    dp.module.CLASSES = ['a', 'b', 'c'];
+    const file = join(mkdtempSync(join(tmpdir(), 'detkit-dp-ckpt-')), 'x.safetensors');
+    await saveCheckpoint(dp, file, { latest: false });
+    expect(readCheckpointMeta(file).CLASSES).toEqual(['a', 'b', 'c']);
+    const fresh = build(7);
+    loadCheckpoint(fresh, file, { strict: true });
+    const want = dp.stateDict();
+    for (const [k, v] of fresh.stateDict()) expect(relativeError(v.dataSync(), want.get(k)!.dataSync()), k).toBe(0);
+    fresh.dispose();
+  });
+
   it('returns the mean of per-chunk gradients and log_vars, all images, and does not leak', async () => {
     const ref = build(3);
     const [c0, c1] = scatterBatch(twoImages(), 2);
