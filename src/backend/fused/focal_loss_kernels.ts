@@ -33,31 +33,33 @@ interface FocalAttrs {
   wrt?: 'pred' | 'weight';
 }
 
-/** Visits every element: `f(i, row, col, x, t, w)`. */
-function forEachElement(n: number, c: number, x: NumericArray, target: NumericArray, labels: boolean, weight: NumericArray, weightMode: number,
-  f: (i: number, x: number, t: number, w: number) => void): void {
-  for (let r = 0; r < n; r++) {
-    const label = labels ? target[r] : -1;
-    const wr = weightMode === 1 ? weight[r] : 1;
-    for (let k = 0; k < c; k++) {
-      const i = r * c + k;
-      const t = labels ? (label === k ? 1 : 0) : target[i];
-      f(i, x[i], t, weightMode === 2 ? weight[i] : wr);
-    }
-  }
+/** Per-element pieces shared by forward and backward (float64), from one `exp` and one `log1p`. */
+interface Terms {
+  p: number;
+  pt: number;
+  a: number;
+  ptg: number;
+  bce: number;
 }
 
-/** Per-element pieces shared by forward and backward (float64). */
-function terms(x: number, t: number, gamma: number, alpha: number) {
-  const p = 1 / (1 + Math.exp(-x));
+function terms(x: number, t: number, gamma: number, alpha: number, out: Terms): void {
+  const e = Math.exp(-Math.abs(x));
+  const p = x >= 0 ? 1 / (1 + e) : e / (1 + e);
   const pt = (1 - p) * t + p * (1 - t);
-  const a = alpha * t + (1 - alpha) * (1 - t);
-  const ptg = gamma === 2 ? pt * pt : Math.pow(pt, gamma);
-  const bce = Math.max(x, 0) - x * t + Math.log1p(Math.exp(-Math.abs(x)));
-  return { p, pt, a, ptg, bce };
+  out.p = p;
+  out.pt = pt;
+  out.a = alpha * t + (1 - alpha) * (1 - t);
+  out.ptg = gamma === 2 ? pt * pt : Math.pow(pt, gamma);
+  out.bce = Math.max(x, 0) - x * t + Math.log1p(e);
 }
 
 type KernelArgs = { inputs: Record<string, TensorInfo>; backend: KernelBackend; attrs: NamedAttrMap };
+
+/** Target of element `(r, k)`: from labels (`label[r] === k`) or the `[N, C]` array. */
+const targetAt = (target: NumericArray, labels: boolean, r: number, k: number, i: number): number => (labels ? (target[r] === k ? 1 : 0) : target[i]);
+
+/** Weight of element `(r, k)` under `weightMode`. */
+const weightAt = (weight: NumericArray, mode: number, r: number, i: number): number => (mode === 0 ? 1 : mode === 1 ? weight[r] : weight[i]);
 
 function focalKernel({ inputs, backend, attrs }: KernelArgs): TensorInfo {
   const { pred, target, weight } = inputs;
@@ -65,13 +67,17 @@ function focalKernel({ inputs, backend, attrs }: KernelArgs): TensorInfo {
   const [n, c] = pred.shape;
   const labels = target.shape.length === 1;
   return runJsKernel(backend, [pred, target, weight], [{ shape: reduce ? [] : [n, c] }], ([x, t, w], [out]) => {
+    const tm: Terms = { p: 0, pt: 0, a: 0, ptg: 0, bce: 0 };
     let sum = 0;
-    forEachElement(n, c, x, t, labels, w, weightMode, (i, xv, tv, wv) => {
-      const { a, ptg, bce } = terms(xv, tv, gamma, alpha);
-      const l = wv * bce * a * ptg;
-      if (reduce) sum += l;
-      else out[i] = l;
-    });
+    for (let r = 0; r < n; r++) {
+      for (let k = 0; k < c; k++) {
+        const i = r * c + k;
+        terms(x[i], targetAt(t, labels, r, k, i), gamma, alpha, tm);
+        const l = weightAt(w, weightMode, r, i) * tm.bce * tm.a * tm.ptg;
+        if (reduce) sum += l;
+        else out[i] = l;
+      }
+    }
     if (reduce) out[0] = sum;
   })[0];
 }
@@ -83,17 +89,23 @@ function focalGradKernel({ inputs, backend, attrs }: KernelArgs): TensorInfo {
   const labels = target.shape.length === 1;
   const outShape = wrt === 'weight' ? weight.shape : pred.shape;
   return runJsKernel(backend, [dy, pred, target, weight], [{ shape: outShape }], ([g, x, t, w], [out]) => {
+    const tm: Terms = { p: 0, pt: 0, a: 0, ptg: 0, bce: 0 };
     if (wrt === 'weight') out.fill(0);
-    forEachElement(n, c, x, t, labels, w, weightMode, (i, xv, tv, wv) => {
-      const dyv = reduce ? g[0] : g[i];
-      const { p, pt, a, ptg, bce } = terms(xv, tv, gamma, alpha);
-      if (wrt === 'weight') {
-        out[weightMode === 2 ? i : Math.floor(i / c)] += dyv * bce * a * ptg;
-        return;
+    for (let r = 0; r < n; r++) {
+      for (let k = 0; k < c; k++) {
+        const i = r * c + k;
+        const tv = targetAt(t, labels, r, k, i);
+        const dyv = reduce ? g[0] : g[i];
+        terms(x[i], tv, gamma, alpha, tm);
+        if (wrt === 'weight') {
+          out[weightMode === 2 ? i : r] += dyv * tm.bce * tm.a * tm.ptg;
+          continue;
+        }
+        const { p, pt } = tm;
+        const dptg = gamma === 0 ? 0 : gamma === 2 ? 2 * pt : gamma * Math.pow(pt, gamma - 1);
+        out[i] = dyv * weightAt(w, weightMode, r, i) * tm.a * ((p - tv) * tm.ptg + tm.bce * dptg * (1 - 2 * tv) * p * (1 - p));
       }
-      const dptg = gamma === 0 ? 0 : gamma === 2 ? 2 * pt : gamma * Math.pow(pt, gamma - 1);
-      out[i] = dyv * wv * a * ((p - tv) * ptg + bce * dptg * (1 - 2 * tv) * p * (1 - p));
-    });
+    }
   })[0];
 }
 
