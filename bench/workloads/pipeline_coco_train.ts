@@ -47,7 +47,7 @@ export function pipelineWorkload(name: string, workers: number): Workload<Ctx> {
           { type: 'Collect', keys: ['img', 'gt_bboxes', 'gt_labels'] },
         ],
       });
-      const loader = buildDataloader(dataset, { samples_per_gpu: 2, workers_per_gpu: workers, seed: 0, persistent_workers: true });
+      const loader = buildDataloader(dataset, { samples_per_gpu: 2, workers_per_gpu: workers, seed: 0, persistent_workers: true, recycle_buffers: true });
       return { loader, epoch: 0 };
     },
     async run(ctx) {

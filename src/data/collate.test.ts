@@ -37,3 +37,30 @@ describe('collate with test-time augmentations', () => {
     expect(() => collate([ttaSample(0), one])).toThrow(expect.objectContaining({ code: 'DATA_BAD_BATCH' }));
   });
 });
+
+describe('collate into a recycled buffer', () => {
+  const plain = (h: number, w: number, v: number, pad?: number): Results =>
+    ({ img: img(h, w, v), img_metas: meta(h, w, 1, false), ...(pad === undefined ? {} : { img_pad_val: pad }) }) as unknown as Results;
+
+  it('overwrites every stale element: the same batch as a fresh array (zero and non-zero padding)', () => {
+    for (const pad of [undefined, 7]) {
+      const samples = [plain(3, 5, 1, pad), plain(6, 2, 2, pad)];
+      const fresh = collate(samples, 4);
+      const stale = new Float32Array(1000).fill(Number.NaN);
+      const reused = collate(samples, 4, (n) => new Float32Array(stale.buffer, 0, n));
+      expect(reused.img.buffer).toBe(stale.buffer);
+      expect(reused.imgShape).toEqual([2, 8, 8, 3]);
+      expect(Array.from(reused.img)).toEqual(Array.from(fresh.img));
+      // hand check: image 1 (6×2, value 2) at row 5 col 1; padding right of it and below image 0
+      const p = pad ?? 0;
+      expect(reused.img[(1 * 64 + 5 * 8 + 1) * 3]).toBe(2);
+      expect(reused.img[(1 * 64 + 5 * 8 + 2) * 3]).toBe(p);
+      expect(reused.img[(0 * 64 + 3 * 8 + 0) * 3]).toBe(p);
+    }
+  });
+
+  it('a `take` that returns null gets a fresh array', () => {
+    const b = collate([plain(2, 2, 3)], 1, () => null);
+    expect(Array.from(b.img)).toEqual(new Array(12).fill(3));
+  });
+});

@@ -59,20 +59,27 @@ function toMeta(m: Record<string, unknown>, batchShape: [number, number]): Image
 }
 
 /**
+ * Supplies a batch image array of exactly `length` float32 elements on a recycled buffer (stale
+ * contents: collate overwrites every element), or `null` to allocate a fresh zeroed one.
+ */
+export type TakeBuffer = (length: number) => Float32Array | null;
+
+/**
  * Collates pipeline outputs (after `Collect`) into a padded NHWC batch.
  * @param sizeDivisor the padded batch height/width are multiples of this (default 1)
+ * @param take where the `[B, H, W, C]` image array comes from (default: a new Float32Array)
  */
-export function collate(samples: Results[], sizeDivisor = 1): DetBatch {
+export function collate(samples: Results[], sizeDivisor = 1, take?: TakeBuffer): DetBatch {
   const n = samples.length === 0 ? 0 : augCount(samples[0]!);
   for (const r of samples) {
     if (augCount(r) !== n) throw new DetkitError('DATA_BAD_BATCH', `samples of one batch have ${n} and ${augCount(r)} test-time augmentations`);
   }
-  if (n === 0) return collatePlain(samples, sizeDivisor);
-  const augs = Array.from({ length: n }, (_, j) => collatePlain(samples.map((r) => augAt(r, j)), sizeDivisor));
+  if (n === 0) return collatePlain(samples, sizeDivisor, take);
+  const augs = Array.from({ length: n }, (_, j) => collatePlain(samples.map((r) => augAt(r, j)), sizeDivisor, take));
   return n === 1 ? augs[0]! : { ...augs[0]!, augs };
 }
 
-function collatePlain(rs: Results[], sizeDivisor: number): DetBatch {
+function collatePlain(rs: Results[], sizeDivisor: number, take: TakeBuffer | undefined): DetBatch {
   let h = 0;
   let w = 0;
   let c = 0;
@@ -87,17 +94,23 @@ function collatePlain(rs: Results[], sizeDivisor: number): DetBatch {
   const d = Math.max(1, sizeDivisor);
   h = Math.ceil(h / d) * d;
   w = Math.ceil(w / d) * d;
-  const out = new Float32Array(rs.length * h * w * c);
+  const length = rs.length * h * w * c;
+  const recycled = take?.(length) ?? null;
+  const out = recycled ?? new Float32Array(length);
   const batchSamples: DetSample[] = rs.map((r, b) => {
     const img = r.img as Image;
     const base = b * h * w * c;
     const pad = typeof r.img_pad_val === 'number' ? r.img_pad_val : 0;
-    if (pad !== 0) out.fill(pad, base, base + h * w * c);
     if (img instanceof DeferredImage) {
       img.writeInto(out, w, base);
     } else {
       const row = img.width * c;
       for (let y = 0; y < img.height; y++) out.set(img.data.subarray(y * row, (y + 1) * row), base + y * w * c);
+    }
+    // The batch padding around the image's canvas (a fresh array is already zero).
+    if (pad !== 0 || recycled !== null) {
+      if (img.width < w) for (let y = 0; y < img.height; y++) out.fill(pad, base + (y * w + img.width) * c, base + (y + 1) * w * c);
+      out.fill(pad, base + img.height * w * c, base + h * w * c);
     }
     const s: DetSample = { meta: toMeta((r.img_metas ?? {}) as Record<string, unknown>, [h, w]) };
     if (r.gt_bboxes !== undefined) s.gt_bboxes = r.gt_bboxes;

@@ -22,7 +22,7 @@ import { CustomDataset } from './custom.js';
 import { Pad } from './pipelines/pad.js';
 import { GroupSampler, RandomSampler, SequentialSampler, type Sampler } from './samplers/group_sampler.js';
 import type { DetDataset } from './types.js';
-import type { WorkerError, WorkerInit, WorkerRequest } from './worker.js';
+import type { SlotFill, WorkerError, WorkerInit, WorkerReply, WorkerRequest } from './worker.js';
 
 /** Options of {@link DataLoader} / {@link buildDataloader} (mmdet `build_dataloader` keywords). */
 export interface DataLoaderOptions {
@@ -46,6 +46,20 @@ export interface DataLoaderOptions {
   size_divisor?: number;
   /** Modules each worker imports before building the dataset (custom transforms). */
   worker_imports?: string[];
+  /**
+   * Recycle batch image buffers (with workers): once the consumer is done with a batch, its `img`
+   * buffer (and its augmentations' `img`s) go back to the workers, which refill them with later
+   * batches instead of allocating new ones — the receiving thread then garbage-collects no batch
+   * images. Contract: a batch's `img` stays valid until the consumer asks for the next batch
+   * (`next()`, i.e. the next `for await` iteration) or passes it to {@link DataLoader.recycle},
+   * whichever comes first; after that `batch.img` is a detached, empty array (`length 0`). Keep a
+   * copy (`batch.img.slice()`) to use it longer, and dispose tensors made from it before (the cpu
+   * backend's `tf.tensor(batch.img)` may share its memory). Metas and the `gt_*` arrays are never
+   * recycled. Default: on when the loader feeds a runner (`runner_type` given, as `trainDetector`
+   * passes it; the runners drop each batch before asking for the next), off otherwise. No effect
+   * with 0 workers.
+   */
+  recycle_buffers?: boolean;
   /** Only 1 GPU (one process) is supported; accepted for config compatibility. */
   num_gpus?: number;
   dist?: boolean;
@@ -84,8 +98,14 @@ function fromWorkerError(e: WorkerError, worker: number): DetkitError {
   return err;
 }
 
+/** A worker's batch and, with recycling, the slot holding its image. */
+interface Loaded {
+  batch: DetBatch;
+  slot: SlotFill | undefined;
+}
+
 interface Pending {
-  resolve(b: DetBatch): void;
+  resolve(b: Loaded): void;
   reject(e: unknown): void;
 }
 
@@ -100,13 +120,13 @@ class WorkerPool {
     const entry = new URL('./worker.ts', import.meta.url);
     for (let k = 0; k < n; k++) {
       const w = spawnTsWorker(entry, { workerData: init, name: `detkit loader worker ${k}` });
-      w.on('message', (msg: { id: number; batch?: DetBatch; error?: WorkerError }) => {
+      w.on('message', (msg: WorkerReply) => {
         const p = this.pending.get(msg.id);
         if (p === undefined) return;
         this.pending.delete(msg.id);
         this.refresh(k);
         if (msg.error !== undefined) p.reject(fromWorkerError(msg.error, k));
-        else p.resolve(msg.batch!);
+        else p.resolve({ batch: msg.batch!, slot: msg.slot });
       });
       const fail = (err: unknown): void => {
         this.dead.add(k);
@@ -150,10 +170,10 @@ class WorkerPool {
     return best === -1 ? 0 : best;
   }
 
-  request(worker: number, req: Omit<WorkerRequest, 'id'>): Promise<DetBatch> {
+  request(worker: number, req: Omit<WorkerRequest, 'id'>): Promise<Loaded> {
     if (this.dead.has(worker)) return Promise.reject(new DetkitError('DATA_WORKER_DIED', `loader worker ${worker} is not running`));
     const id = this.nextId++;
-    return new Promise<DetBatch>((resolve, reject) => {
+    return new Promise<Loaded>((resolve, reject) => {
       this.pending.set(id, { resolve, reject, worker });
       this.refresh(worker);
       this.workers[worker]!.postMessage({ ...req, id });
@@ -181,9 +201,20 @@ export class DataLoader implements AsyncIterable<DetBatch> {
   readonly size_divisor: number;
   readonly persistent_workers: boolean;
   readonly prefetch_factor: number;
+  /** See {@link DataLoaderOptions.recycle_buffers}. */
+  readonly recycle_buffers: boolean;
   private readonly workerImports: string[];
   private epoch = 0;
   private pool: WorkerPool | null = null;
+  /**
+   * Image slots (recycling on): shared buffers a batch image is collated into, reused once the
+   * batch is recycled. `knownBy`: the workers holding the current buffer; `batch`: its holder.
+   */
+  private readonly slots: Array<{ sab: SharedArrayBuffer | null; knownBy: Set<number>; batch: DetBatch | null }> = [];
+  /** Ids of slots free for the next request. */
+  private readonly freeSlots: number[] = [];
+  /** The slot of each yielded batch not yet recycled (only these are recycled). */
+  private readonly slotOf = new WeakMap<DetBatch, number>();
 
   constructor(dataset: DetDataset, options: DataLoaderOptions) {
     const spg = options.samples_per_gpu;
@@ -204,6 +235,7 @@ export class DataLoader implements AsyncIterable<DetBatch> {
     this.prefetch_factor = Math.max(1, options.prefetch_factor ?? 2);
     this.size_divisor = options.size_divisor ?? findPadDivisor(dataset) ?? 1;
     this.workerImports = options.worker_imports ?? [];
+    this.recycle_buffers = options.recycle_buffers ?? options.runner_type !== undefined;
     const shuffle = options.shuffle ?? true;
     if (!shuffle) this.sampler = new SequentialSampler(dataset.length);
     else if (dataset.flag !== undefined && dataset.flag.length === dataset.length) this.sampler = new GroupSampler(dataset.flag, spg, this.seed);
@@ -235,6 +267,8 @@ export class DataLoader implements AsyncIterable<DetBatch> {
         hint: 'configs for workers must be plain data (no functions or class instances); or set workers_per_gpu=0',
       });
     }
+    // New workers hold no slot buffers yet.
+    for (const s of this.slots) s.knownBy.clear();
     return new WorkerPool(this.workers_per_gpu, { datasetCfg: cfg, seed: this.seed, sizeDivisor: this.size_divisor, imports: this.workerImports });
   }
 
@@ -257,12 +291,26 @@ export class DataLoader implements AsyncIterable<DetBatch> {
     this.pool ??= this.startPool();
     const pool = this.pool;
     if (typeof this.dataset.workerState === 'function') pool.broadcastState(this.dataset.workerState());
+    // A new pass ends the previous one's last batch (kept after a `break`): its slot is reused.
+    for (const s of this.slots) if (s.batch !== null) this.recycle(s.batch);
     const inFlight: Array<Promise<DetBatch>> = [];
     let next = 0;
     const window = this.workers_per_gpu * this.prefetch_factor;
     const issue = (): void => {
       while (next < nBatches && inFlight.length < window) {
-        const p = pool.request(pool.leastBusy(), { ...batchAt(next), epoch });
+        const worker = pool.leastBusy();
+        const slot = this.recycle_buffers ? this.takeSlot(worker) : undefined;
+        const p = pool.request(worker, { ...batchAt(next), epoch, ...slot }).then(
+          (loaded) => this.adopt(loaded, worker),
+          (err: unknown) => {
+            if (slot !== undefined) {
+              // The worker may have grown the slot without telling: send it ours next time.
+              this.slots[slot.slot]!.knownBy.clear();
+              this.freeSlots.push(slot.slot);
+            }
+            throw err;
+          },
+        );
         p.catch(() => undefined); // handled when awaited; avoids unhandled rejections after an early stop
         inFlight.push(p);
         next++;
@@ -274,6 +322,9 @@ export class DataLoader implements AsyncIterable<DetBatch> {
         const batch = await inFlight.shift()!;
         issue();
         yield batch;
+        // Only reached when the consumer asks for the next batch (not on `break`/`return`, after
+        // which it may still hold this one).
+        this.recycle(batch);
       }
     } finally {
       if (!this.persistent_workers) {
@@ -281,6 +332,55 @@ export class DataLoader implements AsyncIterable<DetBatch> {
         await pool.close();
       }
     }
+  }
+
+  /** A free image slot for a request to `worker`, with its buffer when the worker lacks it. */
+  private takeSlot(worker: number): { slot: number; sab?: SharedArrayBuffer } {
+    let id = this.freeSlots.pop();
+    if (id === undefined) {
+      id = this.slots.length;
+      this.slots.push({ sab: null, knownBy: new Set(), batch: null });
+    }
+    const s = this.slots[id]!;
+    if (s.sab === null || s.knownBy.has(worker)) return { slot: id };
+    s.knownBy.add(worker);
+    return { slot: id, sab: s.sab };
+  }
+
+  /** Puts a worker's batch image back on the view of its slot. */
+  private adopt(loaded: Loaded, worker: number): DetBatch {
+    const { batch, slot: fill } = loaded;
+    if (fill === undefined) return batch;
+    const s = this.slots[fill.slot]!;
+    if (fill.sab !== undefined) {
+      s.sab = fill.sab;
+      s.knownBy = new Set([worker]);
+    }
+    const img = new Float32Array(s.sab!, 0, fill.length);
+    batch.img = img;
+    if (batch.augs !== undefined) batch.augs[0]!.img = img;
+    s.batch = batch;
+    this.slotOf.set(batch, fill.slot);
+    return batch;
+  }
+
+  /**
+   * Gives a batch's image slot back for the next batches now (see
+   * {@link DataLoaderOptions.recycle_buffers}); afterwards `batch.img` is an empty array. Does
+   * nothing when recycling is off, for batches this loader did not load in a worker, and for a
+   * batch already recycled.
+   * @param batch a batch this loader yielded
+   */
+  recycle(batch: DetBatch): void {
+    const id = this.slotOf.get(batch);
+    if (id === undefined) return;
+    this.slotOf.delete(batch);
+    this.slots[id]!.batch = null;
+    this.freeSlots.push(id);
+    // A later read of `batch.img` finds no pixels rather than another batch's.
+    const none = new Float32Array(0);
+    batch.img = none;
+    if (batch.augs !== undefined) batch.augs[0]!.img = none;
   }
 
   /** Terminates the workers (runner's owner calls it when training ends). */

@@ -2,13 +2,17 @@
  * @module Entry of a loader worker thread (`workers_per_gpu`): rebuilds the dataset from its config,
  * then answers `{id, indices, positions, epoch}` requests with collated batches whose buffers are
  * transferred (not copied). Errors are sent back as data (code, message, file) — never thrown.
+ * With recycling on, a request names an image slot: a SharedArrayBuffer this worker and the loader
+ * both hold, which the batch image is written into instead of a new array (see
+ * `DataLoaderOptions.recycle_buffers`).
  */
 import { createRequire } from 'node:module';
 import { parentPort, workerData } from 'node:worker_threads';
 import sharp from 'sharp';
+import type { DetBatch } from '../structures/det_types.js';
 import { DetkitError } from '../utils/errors.js';
 import { buildDataset, type DatasetConfig } from './builder.js';
-import { collate, loadSamples, transferables } from './collate.js';
+import { collate, loadSamples, transferables, type TakeBuffer } from './collate.js';
 import './index.js';
 
 /** What the loader passes to a worker at spawn. */
@@ -29,6 +33,27 @@ export interface WorkerRequest {
   indices: number[];
   positions: number[];
   epoch: number;
+  /** The image slot to collate into (recycling on; see `DataLoaderOptions.recycle_buffers`). */
+  slot?: number;
+  /** The slot's current buffer, sent once to each worker that has not seen it. */
+  sab?: SharedArrayBuffer;
+}
+
+/** Where a batch's image went: `length` floats at the start of slot `slot`'s buffer. */
+export interface SlotFill {
+  slot: number;
+  length: number;
+  /** The slot's new buffer when this worker had to grow it (the loader adopts it). */
+  sab?: SharedArrayBuffer | undefined;
+}
+
+/** A worker's answer to a {@link WorkerRequest}. */
+export interface WorkerReply {
+  id: number;
+  /** The batch (`img` empty when it went into `slot`). */
+  batch?: DetBatch;
+  slot?: SlotFill | undefined;
+  error?: WorkerError;
 }
 
 /** A worker error as data. */
@@ -74,13 +99,36 @@ const ready = (async () => {
   return buildDataset(init.datasetCfg);
 })();
 
+/** This worker's view of the loader's image slots: slot id → its current shared buffer. */
+const slots = new Map<number, SharedArrayBuffer>();
+
 /** Loads and collates one requested batch, answering with the batch or the error as data. */
 async function handle(req: WorkerRequest): Promise<void> {
   try {
     const dataset = await ready;
     const samples = await loadSamples(dataset, req.indices, req.positions, init.seed, req.epoch);
-    const batch = collate(samples, init.sizeDivisor);
-    port.postMessage({ id: req.id, batch }, transferables(batch));
+    let filled: SlotFill | undefined;
+    // The batch image goes into the request's slot (a test-time batch's other augmentations get
+    // ordinary transferred arrays). A slot too small for this batch shape gets a new buffer.
+    const take: TakeBuffer = (length) => {
+      if (req.slot === undefined || filled !== undefined) return null;
+      let sab = slots.get(req.slot);
+      const grown = sab === undefined || sab.byteLength < length * Float32Array.BYTES_PER_ELEMENT;
+      if (grown) {
+        sab = new SharedArrayBuffer(length * Float32Array.BYTES_PER_ELEMENT);
+        slots.set(req.slot, sab);
+      }
+      filled = { slot: req.slot, length, ...(grown ? { sab } : {}) };
+      return new Float32Array(sab!, 0, length);
+    };
+    const batch = collate(samples, init.sizeDivisor, take);
+    if (filled !== undefined) {
+      // The pixels are in the slot: the message carries only its id (the loader rebuilds the view).
+      const none = new Float32Array(0);
+      batch.img = none;
+      if (batch.augs !== undefined) batch.augs[0]!.img = none;
+    }
+    port.postMessage({ id: req.id, batch, slot: filled } satisfies WorkerReply, transferables(batch));
   } catch (err) {
     port.postMessage({ id: req.id, error: toWorkerError(err) });
   }
@@ -95,5 +143,6 @@ port.on('message', (req: WorkerRequest | { state: unknown }) => {
     queue = queue.then(async () => (await ready).applyWorkerState?.(req.state)).catch(() => undefined);
     return;
   }
+  if (req.slot !== undefined && req.sab !== undefined) slots.set(req.slot, req.sab);
   queue = queue.then(() => handle(req));
 });
