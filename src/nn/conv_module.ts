@@ -15,13 +15,12 @@ import { tf } from '../backend/index.js';
 import { ValueError } from '../utils/errors.js';
 import type { Rng } from '../utils/rng.js';
 import { buildActivationLayer, ReLU, type ActCfg, type Activation } from './activation.js';
-import { BatchNorm2d } from './batch_norm.js';
 import { buildConvLayer, type ConvCfg } from './conv.js';
 import type { Conv2d, IntOrPair } from './conv2d.js';
 import { assertKnownKeys } from './config_args.js';
 import { Module } from './module.js';
-import { GroupNorm } from './group_norm.js';
 import { buildNormLayer, type NormCfg } from './norm.js';
+import { fusesRelu, normRelu } from './norm_act.js';
 import { constantInit, kaimingInit } from './weight_init.js';
 
 /** One step of {@link ConvModuleOptions.order}. */
@@ -160,8 +159,8 @@ export class ConvModule extends Module {
           y = this.conv.forward(y);
         } else if (step === 'norm' && norm && this.norm !== null) {
           // norm → ReLU runs as one fused kernel (the norm's `relu` flag); same values.
-          const fuse = activate && this.order[i + 1] === 'act' && this.activate instanceof ReLU && (this.norm instanceof BatchNorm2d || this.norm instanceof GroupNorm);
-          y = fuse ? (this.norm as BatchNorm2d | GroupNorm).forward(y, true) : this.norm.forward(y);
+          const fuse = activate && this.order[i + 1] === 'act' && this.activate instanceof ReLU && fusesRelu(this.norm);
+          y = fuse ? normRelu(this.norm, y) : this.norm.forward(y);
           if (fuse) i++;
         } else if (step === 'act' && activate && this.activate !== null) {
           y = this.activate.forward(y);

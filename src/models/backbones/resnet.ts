@@ -19,6 +19,7 @@ import type { Conv2d } from '../../nn/conv2d.js';
 import type { InitCfg } from '../../nn/initializers.js';
 import { Module } from '../../nn/module.js';
 import { buildNormLayer, type NormCfg } from '../../nn/norm.js';
+import { normRelu, type NormLayer } from '../../nn/norm_act.js';
 import { MaxPool2d } from '../../nn/pooling.js';
 import type { BuildContext } from '../../registry/registry.js';
 import { DetkitError, KeyError, TypeError_ } from '../../utils/errors.js';
@@ -169,7 +170,6 @@ export function resolveResNetConfig(cfg: ResNetConfig, ctx?: BuildContext): Reso
   };
 }
 
-type NormModule = Module & { forward(x: tf.Tensor4D): tf.Tensor4D };
 
 /**
  * ResNet backbone: `forward(images [N, H, W, 3])` → one feature map per `out_indices` stage,
@@ -195,7 +195,7 @@ export class ResNet extends Module {
   readonly feat_dim: number;
   readonly stem: Sequential | null = null;
   readonly conv1: Conv2d | null = null;
-  readonly norm1: NormModule | null = null;
+  readonly norm1: NormLayer | null = null;
   readonly maxpool: MaxPool2d;
   private readonly layers: ResLayer[] = [];
 
@@ -247,7 +247,7 @@ export class ResNet extends Module {
 
   private makeStemLayer(cfg: ResolvedResNetConfig): void {
     const { in_channels, stem_channels, conv_cfg, norm_cfg } = cfg;
-    const self = this as { stem: Sequential | null; conv1: Conv2d | null; norm1: NormModule | null };
+    const self = this as { stem: Sequential | null; conv1: Conv2d | null; norm1: NormLayer | null };
     if (cfg.deep_stem) {
       const half = stem_channels / 2;
       const parts: ForwardModule[] = [];
@@ -260,7 +260,7 @@ export class ResNet extends Module {
     } else {
       self.conv1 = this.addModule('conv1', buildConvLayer(conv_cfg, { in_channels, out_channels: stem_channels, kernel_size: 7, stride: 2, padding: 3, bias: false }));
       const [name, norm] = buildNormLayer(norm_cfg, stem_channels, 1);
-      self.norm1 = this.addModule(name, norm as NormModule);
+      self.norm1 = this.addModule(name, norm as NormLayer);
       this.addAlias('norm1', name);
       this.addModule('relu', new ReLU());
     }
@@ -299,7 +299,7 @@ export class ResNet extends Module {
    */
   forward(x: tf.Tensor4D): tf.Tensor4D[] {
     return tf.tidy(() => {
-      let y = this.stem !== null ? this.stem.forward(x) : tf.relu(this.norm1!.forward(this.conv1!.forward(x)));
+      let y = this.stem !== null ? this.stem.forward(x) : normRelu(this.norm1!, this.conv1!.forward(x));
       y = this.maxpool.forward(y);
       const outs: tf.Tensor4D[] = [];
       this.layers.forEach((layer, i) => {

@@ -15,6 +15,7 @@ import type { Conv2d } from '../../nn/conv2d.js';
 import type { InitCfg } from '../../nn/initializers.js';
 import { Module } from '../../nn/module.js';
 import { buildNormLayer, type NormCfg } from '../../nn/norm.js';
+import { normRelu, type NormLayer } from '../../nn/norm_act.js';
 
 /** Options shared by {@link BasicBlock} and {@link Bottleneck} (mmdet's keyword arguments). */
 export interface ResBlockOptions {
@@ -31,7 +32,6 @@ export interface ResBlockOptions {
   init_cfg?: InitCfg | InitCfg[] | null;
 }
 
-type NormModule = Module & { forward(x: tf.Tensor4D): tf.Tensor4D };
 
 /** A residual block: `forward(x)` = `relu(body(x) + shortcut(x))`. */
 export abstract class ResBlock extends Module {
@@ -50,10 +50,10 @@ export abstract class ResBlock extends Module {
     this.addModule('relu', this.relu);
     if (downsample) this.shortcut = this.addModule('downsample', downsample);
   }
-  protected addNorm(cfg: NormCfg, channels: number, postfix: number): NormModule {
+  protected addNorm(cfg: NormCfg, channels: number, postfix: number): NormLayer {
     const [name, layer] = buildNormLayer(cfg, channels, postfix);
     this.addAlias(`norm${postfix}`, name);
-    return this.addModule(name, layer as NormModule);
+    return this.addModule(name, layer as NormLayer);
   }
   protected abstract body(x: tf.Tensor4D): tf.Tensor4D;
   /**
@@ -73,9 +73,9 @@ export class BasicBlock extends ResBlock {
   static override readonly torchName: string = 'BasicBlock';
   static readonly expansion = 1;
   readonly conv1: Conv2d;
-  readonly bn1: NormModule;
+  readonly bn1: NormLayer;
   readonly conv2: Conv2d;
-  readonly bn2: NormModule;
+  readonly bn2: NormLayer;
 
   constructor(options: ResBlockOptions) {
     super();
@@ -92,7 +92,7 @@ export class BasicBlock extends ResBlock {
   }
 
   protected body(x: tf.Tensor4D): tf.Tensor4D {
-    const out = this.relu.forward(this.bn1.forward(this.conv1.forward(x)));
+    const out = normRelu(this.bn1, this.conv1.forward(x));
     return this.bn2.forward(this.conv2.forward(out));
   }
 }
@@ -105,11 +105,11 @@ export class Bottleneck extends ResBlock {
   static override readonly torchName: string = 'Bottleneck';
   static readonly expansion = 4;
   readonly conv1: Conv2d;
-  readonly bn1: NormModule;
+  readonly bn1: NormLayer;
   readonly conv2: Conv2d;
-  readonly bn2: NormModule;
+  readonly bn2: NormLayer;
   readonly conv3: Conv2d;
-  readonly bn3: NormModule;
+  readonly bn3: NormLayer;
 
   constructor(options: ResBlockOptions) {
     super();
@@ -129,8 +129,8 @@ export class Bottleneck extends ResBlock {
   }
 
   protected body(x: tf.Tensor4D): tf.Tensor4D {
-    let out = this.relu.forward(this.bn1.forward(this.conv1.forward(x)));
-    out = this.relu.forward(this.bn2.forward(this.conv2.forward(out)));
+    let out = normRelu(this.bn1, this.conv1.forward(x));
+    out = normRelu(this.bn2, this.conv2.forward(out));
     return this.bn3.forward(this.conv3.forward(out));
   }
 }
