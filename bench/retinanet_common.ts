@@ -29,10 +29,15 @@ export const BENCH_RETINANET_CFG = {
   test_cfg: { nms_pre: 1000, min_bbox_size: 0, score_thr: 0.05, nms: { type: 'nms', iou_threshold: 0.5 }, max_per_img: 100 },
 };
 
-/** The benchmark model, weights initialised as mmdet initialises them. */
+/**
+ * The benchmark model, weights initialised as mmdet initialises them, in training mode as the runner
+ * puts it (so `norm_eval` keeps the backbone's BNs on running statistics, like the PyTorch peer's
+ * frozen BN).
+ */
 export function benchRetinaNet(): RetinaNet {
   const model = DETECTORS.build<RetinaNet>(structuredClone(BENCH_RETINANET_CFG));
   model.initWeights(new Rng(0));
+  model.train();
   return model;
 }
 
