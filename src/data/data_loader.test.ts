@@ -1,19 +1,23 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import './index.js';
 import type { DetBatch } from '../structures/det_types.js';
-import { smallTrainPipeline, tempDir, writeTinyCoco } from '../testing/data.js';
+import { smallTrainPipeline, tempDir, writeImage, writeTinyCoco } from '../testing/data.js';
 import { buildDataset } from './builder.js';
 import { buildDataloader, type DataLoader, type DataLoaderOptions } from './data_loader.js';
 
 let cfg: { type: string; [k: string]: unknown };
+let dir = '';
 const loaders: DataLoader[] = [];
 
 beforeAll(async () => {
-  const dir = tempDir();
-  // 14 images in two aspect groups: 6 batches of 3 per epoch, more than the 3 slots of 1 worker
-  // with prefetch 2 (2 in flight + 1 held), so every slot is refilled several times.
+  dir = tempDir();
+  // 14 images in two aspect groups: 6 batches of 3 per epoch, more than the 3 slots of 2 workers
+  // with prefetch 1 (2 in flight + 1 held), so every slot is refilled several times; landscape
+  // widths differ, so refilled batches have padding over stale pixels.
   const images = Array.from({ length: 14 }, (_, i) => ({
-    w: i % 3 === 0 ? 40 : 64,
+    w: i % 3 === 0 ? 40 : 48 + (i % 4) * 16,
     h: i % 3 === 0 ? 60 : 40,
     objects: [{ cls: i % 2, bbox: [4 + i, 5, 12, 10] as [number, number, number, number] }],
   }));
@@ -96,6 +100,33 @@ describe('DataLoader buffer recycling (recycle_buffers)', () => {
     expect(snapshot(second!)).toEqual(want[1]);
     expect(await epochOf(rec, 3)).toEqual(want);
     expect(second!.img.length).toBe(0);
+  });
+
+  it('without persistent workers, new workers get the slots: still the 0-worker batches', async () => {
+    const ref = loader({ workers_per_gpu: 0 });
+    const rec = loader({ workers_per_gpu: 1, prefetch_factor: 1, recycle_buffers: true, persistent_workers: false });
+    for (const epoch of [5, 6]) expect(await epochOf(rec, epoch)).toEqual(await epochOf(ref, epoch));
+  });
+
+  it('a corrupt image still names the file, and its slot is freed for the next pass', async () => {
+    const rec = loader({ workers_per_gpu: 2, prefetch_factor: 1, recycle_buffers: true, shuffle: false });
+    const want = await epochOf(loader({ workers_per_gpu: 0, shuffle: false }), 0);
+    writeFileSync(join(dir, 'img', '4.png'), 'garbage');
+    let err: unknown;
+    try {
+      for await (const _ of rec) void _;
+    } catch (e) {
+      err = e;
+    } finally {
+      await writeImage(join(dir, 'img', '4.png'), 48, 40, () => [1, 2, 3]);
+    }
+    expect((err as { code?: string }).code).toBe('DATA_PIPELINE_FAILED');
+    expect((err as { file?: string }).file).toBe(join(dir, 'img', '4.png'));
+    // the restored image differs from the original pixels: compare everything but batch 1 (images 3-5)
+    const got = await epochOf(rec, 0);
+    expect(got.length).toBe(want.length);
+    for (const k of [0, 2, 3]) expect(got[k]).toEqual(want[k]);
+    expect((rec as unknown as { slots: unknown[] }).slots.length).toBeLessThanOrEqual(3);
   });
 
   it('recycle() ignores batches it did not load in a worker (0 workers, recycling off)', async () => {

@@ -213,6 +213,8 @@ export class DataLoader implements AsyncIterable<DetBatch> {
   private readonly slots: Array<{ sab: SharedArrayBuffer | null; knownBy: Set<number>; batch: DetBatch | null }> = [];
   /** Ids of slots free for the next request. */
   private readonly freeSlots: number[] = [];
+  /** Requests of a pass that stopped early, recycling their batches when they arrive. */
+  private readonly draining: Array<Promise<void>> = [];
   /** The slot of each yielded batch not yet recycled (only these are recycled). */
   private readonly slotOf = new WeakMap<DetBatch, number>();
 
@@ -291,7 +293,10 @@ export class DataLoader implements AsyncIterable<DetBatch> {
     this.pool ??= this.startPool();
     const pool = this.pool;
     if (typeof this.dataset.workerState === 'function') pool.broadcastState(this.dataset.workerState());
-    // A new pass ends the previous one's last batch (kept after a `break`): its slot is reused.
+    // A pass that stopped early (`break`, an error) left requests in flight: they recycle their
+    // batches as they arrive, and this pass's requests would queue behind them in the workers
+    // anyway. Then a new pass ends the previous one's last batch (kept after a `break`).
+    if (this.draining.length > 0) await Promise.all(this.draining.splice(0));
     for (const s of this.slots) if (s.batch !== null) this.recycle(s.batch);
     const inFlight: Array<Promise<DetBatch>> = [];
     let next = 0;
@@ -327,6 +332,7 @@ export class DataLoader implements AsyncIterable<DetBatch> {
         this.recycle(batch);
       }
     } finally {
+      for (const p of inFlight) this.draining.push(p.then((b) => this.recycle(b), () => undefined));
       if (!this.persistent_workers) {
         this.pool = null;
         await pool.close();
