@@ -5,6 +5,8 @@
  * One run = one epoch of 16 batches; images/s = 34 / (median_ms / 1000)
  * (GroupSampler pads the two aspect groups to even sizes: 34 samples per epoch).
  * `pipeline-coco-train-2w` is the same with 2 worker threads (target ≥ 1.7× on an idle 2-core machine).
+ * The loader recycles batch images (`recycle_buffers: true`, as for a runner's loader): the loop
+ * drops each batch before asking for the next.
  */
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

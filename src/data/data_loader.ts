@@ -11,6 +11,11 @@
  * A failing sample rejects its batch with the pipeline's error (`DATA_PIPELINE_FAILED` naming the
  * transform and image); a crashed worker rejects its pending batches (`DATA_WORKER_DIED`); nothing
  * waits forever. Workers run the TypeScript sources through tsx's CommonJS hook (`utils/ts_worker.ts`).
+ *
+ * Recycling (`recycle_buffers`): workers collate batch images into loader-owned shared slots, reused
+ * once the consumer asks for the next batch. Porting note: torch's workers hand over shared-memory
+ * tensors freed by refcount; a transferred ArrayBuffer per batch instead made V8 collect the main
+ * heap every few batches (see docs/data.md).
  */
 import type { Worker } from 'node:worker_threads';
 import type { DetBatch } from '../structures/det_types.js';
