@@ -19,8 +19,8 @@
  *   0.046 0.098 0.126 0.139 after epochs 1–4 (stopped), the same curve;
  * - the same plus GIoU on decoded boxes (`reg_decoded_bbox`, weight 2): 0.054 0.098 0.133 0.147
  *   0.178 0.214 0.232 0.265 0.269 0.278 — below this recipe at the end;
- * - that plus a half-width backbone (`base_channels: 32`, 2.15x the backbone MACs): 0.059 0.100
- *   after epochs 1–2 (stopped), the same curve at 1.4x the time per iteration;
+ * - that plus a half-width backbone (`base_channels: 32`, 2.15x the forward MACs): 0.059 0.100
+ *   after epochs 1–2 (stopped), the same curve at 2.2x the time per iteration;
  * - class-agnostic NMS at test time: 0.299 → 0.241 (the top class is often the wrong one).
  * The model underfits (0.396 on 200 training images vs 0.299 on val): what moves mAP here is the
  * number of training iterations, not anchors, LR or width. See docs/schedules.md.
