@@ -3,6 +3,7 @@ import { initBackend, tf } from '../../backend/index.js';
 import '../index.js';
 import { HEADS } from '../../registry/root.js';
 import type { ImageMeta } from '../../structures/det_types.js';
+import { Rng } from '../../utils/rng.js';
 import type { RPNHead, RPNProposalConfig } from './rpn_head.js';
 import type { DenseHeadOutputs } from './anchor_head.js';
 
@@ -40,6 +41,38 @@ beforeAll(async () => {
 });
 
 describe('RPNHead', () => {
+  it('forward equals rpn_conv -> ReLU -> rpn_cls / rpn_reg as separate layers, in value and in gradients', () => {
+    const h = HEADS.build<RPNHead>({ type: 'RPNHead', in_channels: 4, feat_channels: 8, anchor_generator: { type: 'AnchorGenerator', scales: [4], ratios: [0.5, 1.0, 2.0], strides: [8] } });
+    h.initWeights(new Rng(1));
+    const x = tf.randomNormal([2, 5, 6, 4], 0, 1, 'float32', 3) as tf.Tensor4D;
+    const gc = tf.randomNormal([2, 5, 6, 3], 0, 1, 'float32', 4), gr = tf.randomNormal([2, 5, 6, 12], 0, 1, 'float32', 5);
+    const params = [...h.namedParameters().values()];
+    const run = (f: (xx: tf.Tensor4D) => [tf.Tensor4D, tf.Tensor4D]) => tf.tidy(() => {
+      const loss = (xx: tf.Tensor4D) => {
+        const [c, r] = f(xx);
+        return tf.add(tf.sum(tf.mul(c, gc)), tf.sum(tf.mul(r, gr))) as tf.Scalar;
+      };
+      const { value, grads } = tf.variableGrads(() => loss(x), params);
+      const gx = tf.grad((xx: tf.Tensor) => loss(xx as tf.Tensor4D))(x);
+      return [value, gx, ...params.map((p) => grads[p.name]!)].map((t) => Array.from(t.dataSync()));
+    });
+    const plain = (xx: tf.Tensor4D): [tf.Tensor4D, tf.Tensor4D] => {
+      const f = tf.relu(h.rpn_conv.forward(xx)) as tf.Tensor4D;
+      return [h.rpn_cls.forward(f), h.rpn_reg.forward(f)];
+    };
+    const a = run(plain);
+    const b = run((xx) => h.forwardSingle(xx));
+    a.forEach((arr, i) => {
+      expect(b[i]!.length).toBe(arr.length);
+      arr.forEach((v, j) => expect(b[i]![j]).toBeCloseTo(v, 4));
+    });
+    const before = tf.memory().numTensors;
+    tf.dispose(h.forwardSingle(x));
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([x, gc, gr]);
+    h.dispose();
+  });
+
   it('has mmdet layer names: rpn_conv 3x3, rpn_cls A outputs (sigmoid), rpn_reg 4A', () => {
     const h = head();
     const sd = h.stateDict();
