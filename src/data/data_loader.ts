@@ -216,6 +216,8 @@ export class DataLoader implements AsyncIterable<DetBatch> {
    * batch is recycled. `knownBy`: the workers holding the current buffer; `batch`: its holder.
    */
   private readonly slots: Array<{ sab: SharedArrayBuffer | null; knownBy: Set<number>; batch: DetBatch | null }> = [];
+  /** The most floats a batch image has needed (slots grow at least to this). */
+  private maxSlotLength = 0;
   /** Ids of slots free for the next request. */
   private readonly freeSlots: number[] = [];
   /** Requests of a pass that stopped early, recycling their batches when they arrive. */
@@ -346,16 +348,19 @@ export class DataLoader implements AsyncIterable<DetBatch> {
   }
 
   /** A free image slot for a request to `worker`, with its buffer when the worker lacks it. */
-  private takeSlot(worker: number): { slot: number; sab?: SharedArrayBuffer } {
+  private takeSlot(worker: number): { slot: number; sab?: SharedArrayBuffer; minLength: number } {
     let id = this.freeSlots.pop();
     if (id === undefined) {
       id = this.slots.length;
       this.slots.push({ sab: null, knownBy: new Set(), batch: null });
     }
     const s = this.slots[id]!;
-    if (s.sab === null || s.knownBy.has(worker)) return { slot: id };
+    // A slot that must grow grows to the largest batch seen, not just this batch's size: fewer
+    // outgrown buffers waiting for every isolate's GC.
+    const minLength = this.maxSlotLength;
+    if (s.sab === null || s.knownBy.has(worker)) return { slot: id, minLength };
     s.knownBy.add(worker);
-    return { slot: id, sab: s.sab };
+    return { slot: id, sab: s.sab, minLength };
   }
 
   /** Puts a worker's batch image back on the view of its slot. */
@@ -367,6 +372,7 @@ export class DataLoader implements AsyncIterable<DetBatch> {
       s.sab = fill.sab;
       s.knownBy = new Set([worker]);
     }
+    this.maxSlotLength = Math.max(this.maxSlotLength, fill.length);
     const img = new Float32Array(s.sab!, 0, fill.length);
     batch.img = img;
     if (batch.augs !== undefined) batch.augs[0]!.img = img;

@@ -37,6 +37,8 @@ export interface WorkerRequest {
   slot?: number;
   /** The slot's current buffer, sent once to each worker that has not seen it. */
   sab?: SharedArrayBuffer;
+  /** Floats a slot grown by this request gets at least (the largest batch image seen so far). */
+  minLength?: number;
 }
 
 /** Where a batch's image went: `length` floats at the start of slot `slot`'s buffer. */
@@ -115,7 +117,7 @@ async function handle(req: WorkerRequest): Promise<void> {
       let sab = slots.get(req.slot);
       const grown = sab === undefined || sab.byteLength < length * Float32Array.BYTES_PER_ELEMENT;
       if (grown) {
-        sab = new SharedArrayBuffer(length * Float32Array.BYTES_PER_ELEMENT);
+        sab = new SharedArrayBuffer(Math.max(length, req.minLength ?? 0) * Float32Array.BYTES_PER_ELEMENT);
         slots.set(req.slot, sab);
       }
       filled = { slot: req.slot, length, ...(grown ? { sab } : {}) };
