@@ -82,7 +82,8 @@ export async function benchmark(opts: BenchmarkOptions): Promise<BenchmarkResult
   const parallel = gpuIds.length > 1 ? new MMDataParallel(model, { device_ids: gpuIds, model_cfg: cfg.model!, custom_imports: replicaImports(cfgObj.get('custom_imports', undefined), cfgObj.filename) }) : null;
   const dataset = buildDataset(dsCfg as never, train ? undefined : { test_mode: true }, `data.${split}`);
   const loader = buildDataloader(dataset, {
-    samples_per_gpu: train ? ((cfg.data?.samples_per_gpu as number | undefined) ?? 2) * gpuIds.length : 1,
+    samples_per_gpu: train ? ((cfg.data?.samples_per_gpu as number | undefined) ?? 2) : 1,
+    num_gpus: gpuIds.length,
     workers_per_gpu: 0,
     shuffle: train,
     seed: cfg.seed ?? 0,

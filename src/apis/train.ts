@@ -124,10 +124,9 @@ export async function trainDetector(model: BaseDetector, datasets: DetDataset[],
     seed,
     runner_type: runnerCfg.type,
     ...(cfg.data.train_dataloader ?? {}),
+    samples_per_gpu: samplesPerGpu(cfg),
     num_gpus: numGpus,
   } as Parameters<typeof buildDataloader>[1];
-  trainLoaderCfg.samples_per_gpu = samplesPerGpu(cfg) * numGpus;
-  trainLoaderCfg.workers_per_gpu = (trainLoaderCfg.workers_per_gpu ?? 0) * numGpus;
   const loaders: DataLoader[] = datasets.map((ds) => buildDataloader(ds, trainLoaderCfg));
   autoScaleLr(cfg, (m) => options.logger?.info(m));
   const optimizer = buildOptimizer(model, cfg.optimizer as never, (m) => options.logger?.warn(m));

@@ -138,3 +138,19 @@ describe('DataLoader buffer recycling (recycle_buffers)', () => {
     }
   });
 });
+
+describe('DataLoader num_gpus (mmdet build_dataloader, non-distributed)', () => {
+  it('a batch feeds every device: samples_per_gpu × num_gpus images, workers × num_gpus, GroupSampler groups by samples_per_gpu', async () => {
+    // 5 portrait + 9 landscape images; GroupSampler(2) pads the groups to 6 + 10 = 16 samples
+    // (GroupSampler(4) would pad to 8 + 12 = 20), then batches of 2 × 2 = 4.
+    const dl = loader({ samples_per_gpu: 2, num_gpus: 2, workers_per_gpu: 1 });
+    expect(dl.batch_size).toBe(4);
+    expect(dl.num_workers).toBe(2);
+    expect(dl.sampler.length).toBe(16);
+    expect(dl.length).toBe(4);
+    const sizes: number[] = [];
+    for await (const b of dl) sizes.push(b.imgShape[0]);
+    expect(sizes).toEqual([4, 4, 4, 4]);
+    expect(() => loader({ num_gpus: 0 })).toThrow(/num_gpus must be a positive integer/);
+  });
+});

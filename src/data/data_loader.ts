@@ -65,7 +65,11 @@ export interface DataLoaderOptions {
    * with 0 workers.
    */
   recycle_buffers?: boolean;
-  /** Only 1 GPU (one process) is supported; accepted for config compatibility. */
+  /**
+   * Devices one loader batch feeds (mmdet `build_dataloader(num_gpus, dist=False)`): a batch holds
+   * `samples_per_gpu × num_gpus` images, `workers_per_gpu × num_gpus` workers load them, and the
+   * GroupSampler still groups by `samples_per_gpu`. Default 1.
+   */
   num_gpus?: number;
   dist?: boolean;
   runner_type?: string;
@@ -202,6 +206,10 @@ export class DataLoader implements AsyncIterable<DetBatch> {
   readonly sampler: Sampler;
   readonly samples_per_gpu: number;
   readonly workers_per_gpu: number;
+  /** Images per batch: `samples_per_gpu × num_gpus`. */
+  readonly batch_size: number;
+  /** Worker threads: `workers_per_gpu × num_gpus`. */
+  readonly num_workers: number;
   readonly seed: number;
   readonly size_divisor: number;
   readonly persistent_workers: boolean;
@@ -237,8 +245,12 @@ export class DataLoader implements AsyncIterable<DetBatch> {
       });
     }
     this.dataset = dataset;
+    const ng = options.num_gpus ?? 1;
+    if (!Number.isInteger(ng) || ng < 1) throw new ValueError('DATA_BAD_LOADER', `num_gpus must be a positive integer, got ${ng}`, { configPath: 'gpu_ids' });
     this.samples_per_gpu = spg;
     this.workers_per_gpu = nw;
+    this.batch_size = spg * ng;
+    this.num_workers = nw * ng;
     this.seed = options.seed ?? 0;
     this.persistent_workers = options.persistent_workers ?? true;
     this.prefetch_factor = Math.max(1, options.prefetch_factor ?? 2);
@@ -253,7 +265,7 @@ export class DataLoader implements AsyncIterable<DetBatch> {
 
   /** Batches per epoch (`len(data_loader)`). */
   get length(): number {
-    return Math.ceil(this.sampler.length / this.samples_per_gpu);
+    return Math.ceil(this.sampler.length / this.batch_size);
   }
 
   /** Sets the epoch that seeds the next iteration's order and transforms. */
@@ -278,19 +290,19 @@ export class DataLoader implements AsyncIterable<DetBatch> {
     }
     // New workers hold no slot buffers yet.
     for (const s of this.slots) s.knownBy.clear();
-    return new WorkerPool(this.workers_per_gpu, { datasetCfg: cfg, seed: this.seed, sizeDivisor: this.size_divisor, imports: this.workerImports });
+    return new WorkerPool(this.num_workers, { datasetCfg: cfg, seed: this.seed, sizeDivisor: this.size_divisor, imports: this.workerImports });
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<DetBatch> {
     const epoch = this.epoch;
     const order = this.sampler.indices(epoch);
-    const spg = this.samples_per_gpu;
+    const spg = this.batch_size;
     const nBatches = Math.ceil(order.length / spg);
     const batchAt = (k: number): { indices: number[]; positions: number[] } => {
       const positions = Array.from({ length: Math.min(spg, order.length - k * spg) }, (_, i) => k * spg + i);
       return { indices: positions.map((p) => order[p]!), positions };
     };
-    if (this.workers_per_gpu === 0) {
+    if (this.num_workers === 0) {
       for (let k = 0; k < nBatches; k++) {
         const { indices, positions } = batchAt(k);
         yield collate(await loadSamples(this.dataset, indices, positions, this.seed, epoch), this.size_divisor);
@@ -307,7 +319,7 @@ export class DataLoader implements AsyncIterable<DetBatch> {
     for (const s of this.slots) if (s.batch !== null) this.recycle(s.batch);
     const inFlight: Array<Promise<DetBatch>> = [];
     let next = 0;
-    const window = this.workers_per_gpu * this.prefetch_factor;
+    const window = this.num_workers * this.prefetch_factor;
     const issue = (): void => {
       while (next < nBatches && inFlight.length < window) {
         const worker = pool.leastBusy();

@@ -114,7 +114,7 @@ const command: CliCommand = {
         const dict = cfg.dict as unknown as ScheduleConfig;
         const curve = simulateSchedule(dict, size);
         const epochBased = (dict.runner?.type ?? 'EpochBasedRunner') === 'EpochBasedRunner';
-        const itersPerEpoch = Math.ceil(size / (dict.data?.samples_per_gpu as number));
+        const itersPerEpoch = Math.ceil(size / ((dict.data?.samples_per_gpu as number) * (dict.gpu_ids?.length ?? 1)));
         if (opts.out !== undefined) {
           const length = epochBased ? `${curve.lr.length / itersPerEpoch} epochs x ${itersPerEpoch} iters` : `${curve.lr.length} iters`;
           await renderSchedulePng(curve, `${basename(config)}: ${String(dict.lr_config?.policy ?? 'fixed')} schedule, ${length}`, opts.out);

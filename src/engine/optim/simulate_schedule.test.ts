@@ -26,6 +26,9 @@ describe('simulateSchedule', () => {
   it('iterations per epoch = ceil(dataset size / samples_per_gpu)', () => {
     expect(simulateSchedule({ ...schedule1x, runner: { type: 'EpochBasedRunner', max_epochs: 2 } }, 101).lr).toHaveLength(102);
   });
+  it('with gpu_ids a batch is samples_per_gpu × devices: ceil(101 / (2 × 2)) = 26 iterations per epoch', () => {
+    expect(simulateSchedule({ ...schedule1x, gpu_ids: [0, 1], runner: { type: 'EpochBasedRunner', max_epochs: 2 } }, 101).lr).toHaveLength(52);
+  });
   it('IterBasedRunner: lr_config.by_epoch defaults to false; steps count iterations', () => {
     const cfg: ScheduleConfig = {
       optimizer: { type: 'SGD', lr: 0.01 },

@@ -118,6 +118,8 @@ export interface ScheduleConfig {
   /** mmdet < 2.10 configs: epochs when `runner` is absent. */
   total_epochs?: number;
   data?: { samples_per_gpu?: number; [key: string]: unknown };
+  /** Devices a batch feeds (`detkit train --gpus N`): a batch is `samples_per_gpu × len(gpu_ids)` images. */
+  gpu_ids?: number[];
   [key: string]: unknown;
 }
 
@@ -128,7 +130,7 @@ function need<T>(v: T | undefined | null, key: string, what: string): T {
 
 /**
  * The LR and momentum of param group 0 for every training iteration of a config's schedule.
- * Iterations per epoch = `ceil(datasetSize / data.samples_per_gpu)`; the optimizer is built with no
+ * Iterations per epoch = `ceil(datasetSize / (data.samples_per_gpu × len(gpu_ids)))`; the optimizer is built with no
  * parameters (only its param-group hyper-parameters matter). IterBasedRunner configs get
  * `lr_config.by_epoch = false` unless set, as mmcv's `IterBasedRunner.register_training_hooks`.
  * @example
@@ -140,7 +142,7 @@ export function simulateSchedule(cfg: ScheduleConfig, datasetSize: number): Sche
   const optimizerCfg = need(cfg.optimizer, 'optimizer', 'e.g. dict(type="SGD", lr=0.02, momentum=0.9)');
   const runnerCfg = cfg.runner ?? (cfg.total_epochs !== undefined ? { type: 'EpochBasedRunner', max_epochs: cfg.total_epochs } : undefined);
   const r = need(runnerCfg, 'runner', 'dict(type="EpochBasedRunner", max_epochs=12) or dict(type="IterBasedRunner", max_iters=N)');
-  const spg = need(cfg.data?.samples_per_gpu, 'data.samples_per_gpu', 'images per batch');
+  const spg = need(cfg.data?.samples_per_gpu, 'data.samples_per_gpu', 'images per batch') * (cfg.gpu_ids?.length ?? 1);
   if (r.type !== 'EpochBasedRunner' && r.type !== 'IterBasedRunner') {
     throw new ValueError('SCHEDULE_RUNNER', `runner.type must be EpochBasedRunner or IterBasedRunner, got ${String(r.type)}`, { configPath: 'runner.type' });
   }
