@@ -100,8 +100,11 @@ export function wireBuffers(w: WireTensors): ArrayBuffer[] {
   return w.data.map((d) => d.buffer as ArrayBuffer);
 }
 
-/** The transferable buffers of a chunk: its image only (annotations are small and are copied). */
+/**
+ * The transferable buffers of a chunk: its image only (annotations are small and are copied). A
+ * loader's recycled image lives in a SharedArrayBuffer, which cannot be transferred: it is copied.
+ */
 export function batchBuffers(batch: DetBatch): ArrayBuffer[] {
   const img = batch.img;
-  return img.byteOffset === 0 && img.byteLength === img.buffer.byteLength ? [img.buffer as ArrayBuffer] : [];
+  return img.buffer instanceof ArrayBuffer && img.byteOffset === 0 && img.byteLength === img.buffer.byteLength ? [img.buffer] : [];
 }
