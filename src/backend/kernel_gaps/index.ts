@@ -13,6 +13,7 @@ import { depthwiseConv2dNativeBackpropFilterConfig } from './depthwise_conv2d_na
 import { depthwiseConv2dNativeBackpropInputConfig } from './depthwise_conv2d_native_backprop_input.js';
 import { gatherNdGradConfig } from './gather_nd_grad.js';
 import { gatherV2Config } from './gather_v2.js';
+import { identityConfig } from './identity.js';
 import { maxPoolGradConfig } from './max_pool_grad.js';
 import { powConfig } from './pow.js';
 import { sliceConfigs } from './slice.js';
@@ -31,6 +32,8 @@ import { zeroGradConfigs } from './zero_grads.js';
  *   `StridedSlice` mishandles `shrinkAxisMask` with strides > 1);
  * - `Slice`, `SplitV`, `Unpack`: wasm's make one `TypedArray.set` call per innermost row;
  * - `Pow`: wasm's calls `powf` per element; the usual scalar exponents take `Square` etc.
+ * - `Identity`: wasm's copies; ours shares the buffer, so tensors the gradient tape saves are not
+ *   held twice.
  */
 export const WASM_KERNEL_GAPS: readonly KernelConfig[] = [
   batchMatMulConfig,
@@ -39,6 +42,7 @@ export const WASM_KERNEL_GAPS: readonly KernelConfig[] = [
   depthwiseConv2dNativeBackpropFilterConfig,
   depthwiseConv2dNativeBackpropInputConfig,
   gatherV2Config,
+  identityConfig,
   maxPoolGradConfig,
   powConfig,
   ...sliceConfigs,
