@@ -8,7 +8,7 @@ export { softNms, type SoftNmsMethod, type SoftNmsOptions, type SoftNmsResult } 
 export { batchedNms, type NmsConfig, type BatchedNmsResult } from './batched_nms.js';
 export { multiclassNms, type MatrixInput, type MulticlassNmsOptions, type MulticlassNmsResult } from './bbox_nms.js';
 export { bboxOverlaps, bboxOverlapsArray, type BboxOverlapsOptions, type OverlapMode } from './bbox_overlaps.js';
-export { roiAlign, type RoIAlignOptions } from './roi_align.js';
+export { roiAlign, roiAlignLevels, type RoIAlignOptions } from './roi_align.js';
 export { sigmoidFocalLoss, type LossReduction, type SigmoidFocalLossOptions } from './focal_loss.js';
 export {
   bboxFlip, bbox2roi, bbox2result, distance2bbox, bbox2distance, bboxRescale, bboxCxcywhToXyxy,
