@@ -2,6 +2,10 @@
  * @module ATSS on the built-in `shapes` dataset: the RetinaNet shapes recipe (slim random-init
  * ResNet-18, 48-channel FPN, GroupNorm head, AdamW + cosine) with mmdet's ATSS head, assigner and
  * losses (focal, GIoU on decoded boxes weighted by centerness, centerness BCE).
+ *
+ * AdamW lr 0.006 (the RetinaNet recipe uses 0.002). Measured on 2026-11-26 with this file (seed 0,
+ * 10 epochs, batch 8, evaluation every epoch; 25.9 min at load 1–8, another job alongside): bbox_mAP on
+ * shapes val 0.047 0.087 0.139 0.176 0.203 0.245 0.290 0.296 0.329 **0.355** (RetinaNet recipe: 0.299).
  */
 import type { DetConfig } from '../../src/config/index.js';
 
@@ -26,4 +30,5 @@ export default {
     },
     train_cfg: { _delete_: true, assigner: { type: 'ATSSAssigner', topk: 9 }, allowed_border: -1, pos_weight: -1, debug: false },
   },
+  optimizer: { type: 'AdamW', lr: 0.006, weight_decay: 0.0001 },
 } satisfies DetConfig;

@@ -3,6 +3,10 @@
  * ResNet-18, 48-channel FPN, AdamW + cosine) with mmdet's FCOS head (GroupNorm towers, centerness on
  * the regression branch, center sampling, distances normalised by the stride, GIoU loss) and
  * regression ranges scaled to 192-px images.
+ *
+ * AdamW lr 0.006 (the RetinaNet recipe uses 0.002). Measured on 2026-11-26 with this file (seed 0,
+ * 10 epochs, batch 8, evaluation every epoch; 20.8 min at load 1–7, another job alongside): bbox_mAP on
+ * shapes val 0.034 0.074 0.105 0.134 0.179 0.188 0.243 0.256 0.266 **0.287** (RetinaNet recipe: 0.299).
  */
 import type { DetConfig } from '../../src/config/index.js';
 
@@ -31,4 +35,5 @@ export default {
     },
     train_cfg: { _delete_: true, assigner: { type: 'MaxIoUAssigner', pos_iou_thr: 0.5, neg_iou_thr: 0.4, min_pos_iou: 0, ignore_iof_thr: -1 }, allowed_border: -1, pos_weight: -1, debug: false },
   },
+  optimizer: { type: 'AdamW', lr: 0.006, weight_decay: 0.0001 },
 } satisfies DetConfig;
