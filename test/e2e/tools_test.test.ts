@@ -23,6 +23,7 @@ function tinyConfig(dir: string, name: string, channels = 16): string {
   const shapes = { data_root: join(dir, 'shapes/'), auto_generate: { kind: 'shapes', train: 4, val: 3, seed: 1, size: 64 } };
   const cfg = {
     _base_: join(ROOT, 'configs/shapes/retinanet_r18_fpn_shapes.ts'),
+    gpu_ids: [0], // one device: the shapes config trains on two
     model: {
       backbone: { base_channels: 8 },
       neck: { in_channels: [16, 32, 64], out_channels: channels },

@@ -15,6 +15,7 @@ function tinyConfig(dir: string, maxEpochs: number): string {
   const file = join(dir, `tiny_${maxEpochs}.json`);
   const cfg = {
     _base_: join(ROOT, 'configs/shapes/retinanet_r18_fpn_shapes.ts'),
+    gpu_ids: [0], // one device: the shapes config trains on two
     model: {
       backbone: { base_channels: 8 },
       neck: { in_channels: [16, 32, 64], out_channels: 16 },
