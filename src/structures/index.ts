@@ -21,3 +21,4 @@ export {
   type RawRle,
 } from './mask.js';
 export { bitmapToRle, rleToBitmap, polygonToBitmap, cropAndResizePolygons } from './mask_structures.js';
+export { bboxFlipArray } from './bbox_array.js';

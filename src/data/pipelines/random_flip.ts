@@ -1,6 +1,7 @@
 /**
  * @module Port of `RandomFlip` from `mmdet/datasets/pipelines/transforms.py` @ v2.28.2.
  */
+import { bboxFlipArray } from '../../structures/bbox_array.js';
 import { AssertionError_, ValueError } from '../../utils/errors.js';
 import { imflip } from './image_ops.js';
 import { flipMasks } from './mask_ops.js';
@@ -16,24 +17,6 @@ export interface RandomFlipConfig {
 
 const DIRECTIONS: readonly string[] = ['horizontal', 'vertical', 'diagonal'];
 
-/**
- * Flips boxes of `[n*4]` x1,y1,x2,y2 inside an image of `(h, w)` (mmdet `bbox_flip`):
- * horizontal `x1' = w − x2, x2' = w − x1`, vertical the same on y, diagonal both.
- */
-export function bboxFlip(bboxes: Float32Array, h: number, w: number, direction: FlipDirection): Float32Array {
-  const out = bboxes.slice();
-  for (let i = 0; i < out.length; i += 4) {
-    if (direction !== 'vertical') {
-      out[i] = w - bboxes[i + 2]!;
-      out[i + 2] = w - bboxes[i]!;
-    }
-    if (direction !== 'horizontal') {
-      out[i + 1] = h - bboxes[i + 3]!;
-      out[i + 3] = h - bboxes[i + 1]!;
-    }
-  }
-  return out;
-}
 
 /** Flips image, boxes, masks and maps with a probability; writes `flip`, `flip_direction`. */
 export class RandomFlip implements Transform {
@@ -97,7 +80,7 @@ export class RandomFlip implements Transform {
       if (dir === null || dir === undefined) throw new ValueError('DATA_BAD_FLIP', 'RandomFlip: flip is set but flip_direction is None');
       for (const key of results.img_fields ?? ['img']) results[key] = imflip(results[key] as Image, dir);
       const [h, w] = results.img_shape!;
-      for (const key of results.bbox_fields ?? []) results[key] = bboxFlip(results[key] as Float32Array, h, w, dir);
+      for (const key of results.bbox_fields ?? []) results[key] = bboxFlipArray(results[key] as Float32Array, h, w, dir);
       for (const key of results.mask_fields ?? []) {
         const m = results[key] as InstanceMasksLike | undefined;
         if (m !== undefined) results[key] = flipMasks(m, dir);

@@ -11,7 +11,8 @@ import { LoadImageFromFile } from './load_image_from_file.js';
 import { MultiScaleFlipAug } from './multi_scale_flip_aug.js';
 import { Normalize } from './normalize.js';
 import { Pad } from './pad.js';
-import { RandomFlip, bboxFlip } from './random_flip.js';
+import { RandomFlip } from './random_flip.js';
+import { bboxFlipArray as bboxFlip } from '../../structures/bbox_array.js';
 import { Resize } from './resize.js';
 import type { Image, Results } from './types.js';
 

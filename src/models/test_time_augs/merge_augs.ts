@@ -9,6 +9,7 @@
  * detectors.
  */
 import { batchedNms, bbox2result, type FlipDirection, type NmsConfig } from '../../ops/index.js';
+import { bboxFlipArray } from '../../structures/bbox_array.js';
 import type { ClassDetections, ImageMeta } from '../../structures/det_types.js';
 
 /**
@@ -22,22 +23,9 @@ import type { ClassDetections, ImageMeta } from '../../structures/det_types.js';
 export function bboxMappingBack(bboxes: Float32Array, imgShape: readonly number[], scaleFactor: readonly number[], flip: boolean, flipDirection: FlipDirection | null = 'horizontal'): Float32Array {
   const h = imgShape[0]!;
   const w = imgShape[1]!;
-  const dir = flipDirection ?? 'horizontal';
-  const out = Float32Array.from(bboxes);
+  const out = flip ? bboxFlipArray(bboxes, h, w, flipDirection ?? 'horizontal') : Float32Array.from(bboxes);
   const sf = Float32Array.from(scaleFactor.length === 4 ? scaleFactor : [scaleFactor[0]!, scaleFactor[0]!, scaleFactor[0]!, scaleFactor[0]!]);
-  for (let i = 0; i < out.length; i += 4) {
-    if (flip) {
-      if (dir !== 'vertical') {
-        out[i] = w - bboxes[i + 2]!;
-        out[i + 2] = w - bboxes[i]!;
-      }
-      if (dir !== 'horizontal') {
-        out[i + 1] = h - bboxes[i + 3]!;
-        out[i + 3] = h - bboxes[i + 1]!;
-      }
-    }
-    for (let c = 0; c < 4; c++) out[i + c] = out[i + c]! / sf[c]!;
-  }
+  for (let i = 0; i < out.length; i += 4) for (let c = 0; c < 4; c++) out[i + c] = out[i + c]! / sf[c]!;
   return out;
 }
 
