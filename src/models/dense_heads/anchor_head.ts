@@ -19,7 +19,7 @@ import type { AssignResult } from '../task_modules/assigners/assign_result.js';
 import type { SamplingResult } from '../task_modules/samplers/sampling_result.js';
 import { PseudoSampler } from '../task_modules/samplers/pseudo_sampler.js';
 import type { LossCallOptions } from '../losses/utils.js';
-import { detectDense, type DenseTestConfig } from './dense_post_process.js';
+import { detectDense, type DenseDetectInputs, type DenseTestConfig } from './dense_post_process.js';
 
 /** A loss module as heads use it. */
 export interface LossLike {
@@ -332,20 +332,20 @@ export class AnchorHead extends Module {
    * `rescale`.
    */
   getBboxes(outs: DenseHeadOutputs, metas: ImageMeta[], rescale: boolean): ClassDetections[][] {
+    return detectDense(this.denseInputs(outs), metas, this.testCfg ?? {}, rescale);
+  }
+
+  /** What {@link detectDense} decodes: this head's outputs, priors, activation and box coder. */
+  denseInputs(outs: DenseHeadOutputs): DenseDetectInputs {
     const featmapSizes = outs.clsScores.map((c) => [c.shape[1], c.shape[2]] as [number, number]);
-    return detectDense(
-      {
-        ...outs,
-        scoreFactors: null,
-        priors: this.anchorGenerator.gridPriors(featmapSizes),
-        priorDim: 4,
-        numClasses: this.numClasses,
-        useSigmoid: this.useSigmoidCls,
-        decode: (a, d, maxShape) => this.bboxCoder.decodeArray(a, d, maxShape),
-      },
-      metas,
-      this.testCfg ?? {},
-      rescale,
-    );
+    return {
+      ...outs,
+      scoreFactors: null,
+      priors: this.anchorGenerator.gridPriors(featmapSizes),
+      priorDim: 4,
+      numClasses: this.numClasses,
+      useSigmoid: this.useSigmoidCls,
+      decode: (a, d, maxShape) => this.bboxCoder.decodeArray(a, d, maxShape),
+    };
   }
 }

@@ -14,11 +14,11 @@ import type { NormCfg } from '../../nn/norm.js';
 import { Scale } from '../../nn/scale.js';
 import { LOSSES } from '../../registry/root.js';
 import type { BuildContext } from '../../registry/registry.js';
-import type { ClassDetections, DetSample, ImageMeta } from '../../structures/det_types.js';
+import type { DetSample } from '../../structures/det_types.js';
 import type { AssignResult } from '../task_modules/assigners/assign_result.js';
 import type { ATSSAssigner } from '../task_modules/assigners/atss_assigner.js';
 import { AnchorHead, buildChild, type AnchorHeadConfig, type ComponentCfg, type LossLike } from './anchor_head.js';
-import { detectDense } from './dense_post_process.js';
+import type { DenseDetectInputs } from './dense_post_process.js';
 
 /** Config of {@link ATSSHead}. */
 export interface ATSSHeadConfig extends AnchorHeadConfig {
@@ -151,22 +151,17 @@ export class ATSSHead extends AnchorHead {
     return { loss_cls: lossCls, loss_bbox: lossBbox, loss_centerness: lossCtr };
   }
 
-  /** Detections with scores multiplied by sigmoid(centerness) (mmdet `score_factors`). */
-  override getBboxes(outs: ATSSOutputs, metas: ImageMeta[], rescale: boolean): ClassDetections[][] {
+  /** AnchorHead's inputs with scores multiplied by sigmoid(centerness) (mmdet `score_factors`). */
+  override denseInputs(outs: ATSSOutputs): DenseDetectInputs {
     const featmapSizes = outs.clsScores.map((c) => [c.shape[1], c.shape[2]] as [number, number]);
-    return detectDense(
-      {
-        ...outs,
-        scoreFactors: outs.centernesses,
-        priors: this.anchorGenerator.gridPriors(featmapSizes),
-        priorDim: 4,
-        numClasses: this.numClasses,
-        useSigmoid: true,
-        decode: (a, d, maxShape) => this.bboxCoder.decodeArray(a, d, maxShape),
-      },
-      metas,
-      this.testCfg ?? {},
-      rescale,
-    );
+    return {
+      ...outs,
+      scoreFactors: outs.centernesses,
+      priors: this.anchorGenerator.gridPriors(featmapSizes),
+      priorDim: 4,
+      numClasses: this.numClasses,
+      useSigmoid: true,
+      decode: (a, d, maxShape) => this.bboxCoder.decodeArray(a, d, maxShape),
+    };
   }
 }

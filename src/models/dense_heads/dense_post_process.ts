@@ -1,7 +1,7 @@
 /**
  * @module Test-time post-processing shared by dense heads: mmdet 2.28
  * `BaseDenseHead._get_bboxes_single` + `filter_scores_and_topk` + `_bbox_post_process`, on typed arrays,
- * with or without NMS (the latter for test-time augmentation, {@link captureCandidates}).
+ * with or without NMS (the latter for test-time augmentation, {@link detectDenseCandidates}).
  */
 import { tf } from '../../backend/index.js';
 import { batchedNms, bbox2result, type NmsConfig } from '../../ops/index.js';
@@ -87,29 +87,6 @@ export function denseDetections(levels: LevelOutputs[], cfg: DenseTestConfig, nu
   return bbox2result(dets.subarray(0, n * 5), Int32Array.from(keep.subarray(0, n), (i) => cand.labels[i]), numClasses);
 }
 
-/** Where {@link detectDense} sends candidates instead of detections, while {@link captureCandidates} runs. */
-let captured: AugCandidates[] | null = null;
-
-/**
- * Runs `fn` — which calls a dense head's `getBboxes(outs, metas, false)` — and returns each image's
- * candidates before NMS, in `img_shape` pixels (mmdet `get_bboxes(..., rescale=False, with_nms=False)`,
- * what `aug_test_bboxes` collects per augmentation).
- * Porting note: detkit heads' `getBboxes` has no `with_nms` argument; every dense head ends in
- * {@link detectDense}, which hands its candidates here while `fn` runs (synchronously) instead of
- * running NMS; what `getBboxes` returns meanwhile is empty and ignored.
- */
-export function captureCandidates(fn: () => unknown): AugCandidates[] {
-  const outer = captured;
-  const mine: AugCandidates[] = [];
-  captured = mine;
-  try {
-    fn();
-  } finally {
-    captured = outer;
-  }
-  return mine;
-}
-
 /** Inputs of {@link detectDense}: a dense head's per-level outputs and how to decode them. */
 export interface DenseDetectInputs {
   /** `[B, H, W, P*C']` class logits per level (`C'` = C, or C + 1 for softmax). */
@@ -128,11 +105,8 @@ export interface DenseDetectInputs {
   decode(priors: Float32Array, preds: Float32Array, maxShape: [number, number]): Float32Array;
 }
 
-/**
- * Detections of every image of a batch from a dense head's outputs (mmdet `get_bboxes`): activates
- * scores and score factors once per level, then runs {@link denseDetections} per image.
- */
-export function detectDense(inp: DenseDetectInputs, metas: ImageMeta[], cfg: DenseTestConfig, rescale: boolean): ClassDetections[][] {
+/** Each image's per-level scores, score factors and box decoder (outputs read once per level). */
+function imageLevels(inp: DenseDetectInputs, metas: ImageMeta[]): LevelOutputs[][] {
   const c = inp.numClasses;
   const read = (ts: tf.Tensor4D[], f: (x: tf.Tensor) => tf.Tensor): Float32Array[] => ts.map((x) => tf.tidy(() => f(x).dataSync() as Float32Array));
   const scores = read(inp.clsScores, (x) => {
@@ -141,9 +115,8 @@ export function detectDense(inp: DenseDetectInputs, metas: ImageMeta[], cfg: Den
   });
   const factors = inp.scoreFactors === null ? null : read(inp.scoreFactors, tf.sigmoid);
   const preds = read(inp.bboxPreds, (x) => x);
-  const sink = captured;
-  return metas.map((meta, b) => {
-    const levels = inp.priors.map((pr, l): LevelOutputs => {
+  return metas.map((meta, b) =>
+    inp.priors.map((pr, l): LevelOutputs => {
       const n = pr.length / inp.priorDim;
       const pred = preds[l].subarray(b * n * 4, (b + 1) * n * 4);
       return {
@@ -152,9 +125,22 @@ export function detectDense(inp: DenseDetectInputs, metas: ImageMeta[], cfg: Den
         scoreFactors: factors === null ? null : factors[l].subarray(b * n, (b + 1) * n),
         decode: (inds: Int32Array) => inp.decode(gatherRows(pr, inds, inp.priorDim), gatherRows(pred, inds), [meta.img_shape[0], meta.img_shape[1]]),
       };
-    });
-    if (sink === null) return denseDetections(levels, cfg, c, meta.scale_factor, rescale);
-    sink.push(denseCandidates(levels, cfg, meta.scale_factor, rescale));
-    return bbox2result(new Float32Array(0), new Int32Array(0), c);
-  });
+    }),
+  );
+}
+
+/**
+ * Detections of every image of a batch from a dense head's outputs (mmdet `get_bboxes`): activates
+ * scores and score factors once per level, then runs {@link denseDetections} per image.
+ */
+export function detectDense(inp: DenseDetectInputs, metas: ImageMeta[], cfg: DenseTestConfig, rescale: boolean): ClassDetections[][] {
+  return imageLevels(inp, metas).map((levels, b) => denseDetections(levels, cfg, inp.numClasses, metas[b]!.scale_factor, rescale));
+}
+
+/**
+ * Each image's candidates before NMS, in `img_shape` pixels (mmdet
+ * `get_bboxes(..., rescale=False, with_nms=False)`, what `aug_test_bboxes` collects per augmentation).
+ */
+export function detectDenseCandidates(inp: DenseDetectInputs, metas: ImageMeta[], cfg: DenseTestConfig): AugCandidates[] {
+  return imageLevels(inp, metas).map((levels, b) => denseCandidates(levels, cfg, metas[b]!.scale_factor, false));
 }

@@ -22,7 +22,7 @@ import type { ClassDetections, DetSample, ImageMeta } from '../../structures/det
 import type { DistancePointBBoxCoder } from '../task_modules/coders/distance_point_bbox_coder.js';
 import { MlvlPointGenerator } from '../task_modules/prior_generators/point_generator.js';
 import { AnchorHead, buildChild, type ComponentCfg, type LossLike } from './anchor_head.js';
-import { detectDense, type DenseTestConfig } from './dense_post_process.js';
+import { detectDense, type DenseDetectInputs, type DenseTestConfig } from './dense_post_process.js';
 
 const INF = 1e8;
 
@@ -272,20 +272,20 @@ export class FCOSHead extends Module {
 
   /** Detections of every image, scores multiplied by sigmoid(centerness). */
   getBboxes(outs: FCOSOutputs, metas: ImageMeta[], rescale: boolean): ClassDetections[][] {
+    return detectDense(this.denseInputs(outs), metas, this.testCfg ?? {}, rescale);
+  }
+
+  /** What {@link detectDense} decodes: this head's outputs, priors, activation and box coder. */
+  denseInputs(outs: FCOSOutputs): DenseDetectInputs {
     const featmapSizes = outs.clsScores.map((c) => [c.shape[1], c.shape[2]] as [number, number]);
-    return detectDense(
-      {
-        ...outs,
-        scoreFactors: outs.centernesses,
-        priors: this.priorGenerator.gridPriors(featmapSizes),
-        priorDim: 2,
-        numClasses: this.numClasses,
-        useSigmoid: this.clsOutChannels === this.numClasses,
-        decode: (p, d, maxShape) => this.bboxCoder.decodeArray(p, d, maxShape),
-      },
-      metas,
-      this.testCfg ?? {},
-      rescale,
-    );
+    return {
+      ...outs,
+      scoreFactors: outs.centernesses,
+      priors: this.priorGenerator.gridPriors(featmapSizes),
+      priorDim: 2,
+      numClasses: this.numClasses,
+      useSigmoid: this.clsOutChannels === this.numClasses,
+      decode: (p, d, maxShape) => this.bboxCoder.decodeArray(p, d, maxShape),
+    };
   }
 }

@@ -13,7 +13,7 @@ import { joinConfigPath } from '../../utils/config_meta.js';
 import type { Module } from '../../nn/module.js';
 import type { InitCfg } from '../../nn/initializers.js';
 import { DetkitError } from '../../utils/errors.js';
-import { captureCandidates, type DenseTestConfig } from '../dense_heads/dense_post_process.js';
+import { detectDenseCandidates, type DenseDetectInputs, type DenseTestConfig } from '../dense_heads/dense_post_process.js';
 import { augTestBboxes, type AugCandidates } from '../test_time_augs/merge_augs.js';
 import { BaseDetector, type LossDict } from './base.js';
 
@@ -37,6 +37,8 @@ export interface DenseHeadLike extends Module {
   forward(feats: tf.Tensor4D[]): unknown;
   loss(outs: never, samples: DetSample[]): Record<string, tf.Scalar | tf.Scalar[]>;
   getBboxes(outs: never, metas: ImageMeta[], rescale: boolean): ClassDetections[][];
+  /** What the shared dense post-process decodes (for candidates before NMS in `augTest`). */
+  denseInputs(outs: never): DenseDetectInputs;
   /** The head's `test_cfg` (read by {@link SingleStageDetector.augTest}). */
   readonly testCfg?: DenseTestConfig | null;
 }
@@ -112,7 +114,7 @@ export class SingleStageDetector extends BaseDetector {
         let cands: AugCandidates[] = [];
         tf.tidy(() => {
           const outs = this.bbox_head.forward(this.extractFeat(this.imageTensor(batch)));
-          cands = captureCandidates(() => this.bbox_head.getBboxes(outs as never, batch.samples.map((s) => s.meta), false));
+          cands = detectDenseCandidates(this.bbox_head.denseInputs(outs as never), batch.samples.map((s) => s.meta), this.bbox_head.testCfg ?? {});
         });
         return cands;
       });
