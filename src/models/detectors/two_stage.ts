@@ -7,6 +7,8 @@
  * `train_cfg.rcnn` / `test_cfg.rcnn` to the RoI head; training proposals use
  * `train_cfg.rpn_proposal` (falling back to `test_cfg.rpn`). Proposals are constants: no gradient
  * flows from the RoI head into the RPN's box predictions (as mmdet, which detaches them).
+ * `augTest` merges test-time augmentations as mmdet's `aug_test` (`aug_test_rpn`, then the RoI
+ * head's `aug_test`).
  */
 import { tf } from '../../backend/index.js';
 import { BACKBONES, HEADS, NECKS } from '../../registry/root.js';
@@ -17,6 +19,8 @@ import type { Module } from '../../nn/module.js';
 import type { InitCfg } from '../../nn/initializers.js';
 import type { RPNHead, RPNProposalConfig } from '../dense_heads/rpn_head.js';
 import type { StandardRoIHead } from '../roi_heads/standard_roi_head.js';
+import { DetkitError } from '../../utils/errors.js';
+import { mergeAugProposals } from '../test_time_augs/merge_augs.js';
 import { BaseDetector, type LossDict } from './base.js';
 
 /** A config node built by a registry. */
@@ -110,6 +114,44 @@ export class TwoStageDetector extends BaseDetector {
         const feats = this.extractFeat(tf.tensor4d(batch.img, batch.imgShape));
         const proposals = rpn.getProposals(rpn.forward(feats), metas);
         results = roi.simpleTest(feats, proposals, metas, rescale);
+      });
+      return results;
+    } finally {
+      if (wasTraining) this.train();
+    }
+  }
+
+  /**
+   * mmdet `TwoStageDetector.aug_test`: features of every augmentation, the RPN's proposals of each
+   * (`test_cfg.rpn`) merged per image in original-image pixels (`aug_test_rpn` →
+   * `merge_aug_proposals`: map back, concatenate, NMS at `test_cfg.rpn.nms`, `max_per_img`), then the
+   * RoI head's `aug_test` (box scores and boxes averaged over the augmentations, `multiclass_nms`
+   * with `test_cfg.rcnn`; masks averaged, see {@link StandardRoIHead.augTest}).
+   * @param augs augmentation `j` of every image in `augs[j]` (`DetBatch.augs`)
+   * @param rescale boxes in original-image pixels (default true)
+   * @throws DetkitError `MODEL_BAD_INPUT` for no augmentation
+   */
+  override augTest(augs: DetBatch[], rescale = true): DetResult[] {
+    if (augs.length === 0) throw new DetkitError('MODEL_BAD_INPUT', 'aug_test needs at least one augmentation');
+    const { rpn, roi } = this.requireHeads();
+    const wasTraining = this.training;
+    if (wasTraining) this.eval();
+    try {
+      let results: DetResult[] = [];
+      tf.tidy(() => {
+        const metasPerAug = augs.map((b) => b.samples.map((s) => s.meta));
+        const featsPerAug = augs.map((b) => this.extractFeat(tf.tensor4d(b.img, b.imgShape)));
+        // perAug[j][i]: proposals of image i under augmentation j, in its img_shape pixels
+        const perAug = featsPerAug.map((feats, j) => {
+          let props: Float32Array[] = [];
+          tf.tidy(() => {
+            props = rpn.getProposals(rpn.forward(feats), metasPerAug[j]!);
+          });
+          return props;
+        });
+        const rpnCfg = rpn.testCfg ?? {};
+        const merged = metasPerAug[0]!.map((_, i) => mergeAugProposals(perAug.map((p) => p[i]!), metasPerAug.map((m) => m[i]!), rpnCfg));
+        results = roi.augTest(featsPerAug, merged, metasPerAug, rescale);
       });
       return results;
     } finally {

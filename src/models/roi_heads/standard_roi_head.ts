@@ -21,6 +21,7 @@ import { buildChild, type AssignerLike, type ComponentCfg, type SamplerLike } fr
 import type { SamplingResult } from '../task_modules/samplers/sampling_result.js';
 import type { BBoxHead, RCNNTestConfig, RCNNTrainConfig } from './bbox_heads/bbox_head.js';
 import type { SingleRoIExtractor } from './roi_extractors/single_level_roi_extractor.js';
+import { bboxMapping, mergeAugMasks, mergeAugRcnnBboxes } from '../test_time_augs/merge_augs.js';
 
 /** Config of {@link StandardRoIHead} (mmdet keys). */
 export interface StandardRoIHeadConfig {
@@ -186,9 +187,8 @@ export class StandardRoIHead extends Module {
       });
     }
     const results: RoIHeadResult[] = dets.map((d) => ({ bbox: bbox2result(d.dets, d.labels, numClasses) }));
-    if (this.mask_head !== null && this.mask_roi_extractor !== null) {
+    if (this.mask_head !== null) {
       const maskHead = this.mask_head;
-      const extractor = this.mask_roi_extractor;
       metas.forEach((meta, b) => {
         const { dets: d, labels } = dets[b];
         const n = d.length / 5;
@@ -202,19 +202,116 @@ export class StandardRoIHead extends Module {
           r[5 * i] = 0;
           for (let c = 0; c < 4; c++) r[5 * i + 1 + c] = d[5 * i + c] * (rescale ? meta.scale_factor[c] : 1);
         }
-        const probs = tf.tidy(() => {
-          const featsB = feats.map((f) => f.slice([b, 0, 0, 0], [1, -1, -1, -1]) as tf.Tensor4D);
-          const logits = maskHead.forward(extractor.forward(featsB, tf.tensor2d(r, [n, 5])));
-          const [, mh, mw, ch] = logits.shape;
-          // each detection's own class channel (or the only one when class-agnostic)
-          const cls = ch === 1 ? tf.zeros([n], 'int32') : tf.tensor1d(labels, 'int32');
-          const sel = logits.reshape([n, mh * mw, ch]).mul(tf.oneHot(cls, ch).toFloat().reshape([n, 1, ch])).sum(2);
-          return tf.sigmoid(sel).dataSync() as Float32Array;
-        });
+        const probs = this.maskProbs(feats, b, r, labels);
         results[b].segm = maskHead.getSegMasks(probs, d, labels, meta, rescale, numClasses, (cfg.mask_thr_binary as number | undefined) ?? 0.5);
       });
     }
     return results;
+  }
+
+  /**
+   * Sigmoid mask probabilities of one image's boxes (mmdet `_mask_forward` + the class channel of
+   * each box), as plain numbers.
+   * @param feats neck outputs of the batch, finest first
+   * @param b the image's index in the batch
+   * @param rois `[n, 5]` RoIs in that image's `img_shape` pixels (batch index ignored)
+   * @param labels `[n]` classes whose map is taken (class-agnostic heads: their only map)
+   * @returns `[n, m, m]` row-major probabilities
+   */
+  maskProbs(feats: tf.Tensor4D[], b: number, rois: Float32Array, labels: Int32Array): Float32Array {
+    const maskHead = this.mask_head;
+    const extractor = this.mask_roi_extractor;
+    if (maskHead === null || extractor === null) throw new Error('StandardRoIHead: no mask branch');
+    const n = labels.length;
+    const r = rois.slice();
+    for (let i = 0; i < n; i++) r[5 * i] = 0;
+    return tf.tidy(() => {
+      const featsB = feats.map((f) => f.slice([b, 0, 0, 0], [1, -1, -1, -1]) as tf.Tensor4D);
+      const logits = maskHead.forward(extractor.forward(featsB, tf.tensor2d(r, [n, 5])));
+      const [, mh, mw, ch] = logits.shape;
+      // each detection's own class channel (or the only one when class-agnostic)
+      const cls = ch === 1 ? tf.zeros([n], 'int32') : tf.tensor1d(labels, 'int32');
+      const sel = logits.reshape([n, mh * mw, ch]).mul(tf.oneHot(cls, ch).toFloat().reshape([n, 1, ch])).sum(2);
+      return tf.sigmoid(sel).dataSync() as Float32Array;
+    });
+  }
+
+  /**
+   * Detections of every image from several test-time augmentations (mmdet `aug_test` →
+   * `aug_test_bboxes` + `aug_test_mask`). For each augmentation, the merged proposals are mapped into
+   * its image (`bbox_mapping`) and run through the box head; each proposal's decoded boxes (clipped
+   * to that augmentation's `img_shape`) and scores are mapped back and averaged over the
+   * augmentations (`merge_aug_bboxes`), then `multiclass_nms` with `test_cfg`. With a mask branch the
+   * detections are mapped into every augmentation again, their mask probabilities flipped back and
+   * averaged (`merge_aug_masks`) and pasted once at `ori_shape`.
+   * Porting note: mmdet handles one image per batch here; detkit runs every image of the batch.
+   * @param featsPerAug neck outputs of augmentation `j` (the whole batch) in `featsPerAug[j]`
+   * @param proposals per image `[n, 5]` merged proposals in original-image pixels
+   * @param metasPerAug `metasPerAug[j][i]`: image `i` under augmentation `j`
+   * @param rescale boxes in original-image pixels; else in the first augmentation's scale (masks
+   *   stay at `ori_shape`, as mmdet)
+   */
+  augTest(featsPerAug: tf.Tensor4D[][], proposals: Float32Array[], metasPerAug: ImageMeta[][], rescale: boolean): RoIHeadResult[] {
+    const cfg = this.testCfg ?? {};
+    const numClasses = this.bbox_head.numClasses;
+    const c1 = numClasses + 1;
+    const dr = this.bbox_head.outDimReg;
+    const nImg = proposals.length;
+    const counts = proposals.map((p) => p.length / 5);
+    const total = counts.reduce((a, b) => a + b, 0);
+    // augBoxes[i][j] / augScores[i][j]: image i's decoded boxes / scores under augmentation j
+    const augBoxes: Float32Array[][] = proposals.map(() => []);
+    const augScores: Float32Array[][] = proposals.map(() => []);
+    if (total > 0) {
+      featsPerAug.forEach((feats, j) => {
+        const metas = metasPerAug[j]!;
+        const mapped = proposals.map((p, i) => bboxMapping(stripScores(p), metas[i]!.img_shape, metas[i]!.scale_factor, metas[i]!.flip, metas[i]!.flip_direction));
+        const rois = toRois(mapped);
+        const [scores, deltas] = tf.tidy(() => {
+          const outs = this.bbox_head.forward(this.bbox_roi_extractor.forward(feats, tf.tensor2d(rois, [total, 5])));
+          return [tf.softmax(outs.clsScore).dataSync() as Float32Array, outs.bboxPred.dataSync() as Float32Array];
+        });
+        let o = 0;
+        for (let i = 0; i < nImg; i++) {
+          const n = counts[i]!;
+          augBoxes[i]!.push(this.bbox_head.decodeBboxes(rois.subarray(5 * o, 5 * (o + n)), deltas.subarray(dr * o, dr * (o + n)), metas[i]!.img_shape));
+          augScores[i]!.push(scores.subarray(c1 * o, c1 * (o + n)));
+          o += n;
+        }
+      });
+    }
+    return proposals.map((_, i) => {
+      const imgMetas = metasPerAug.map((m) => m[i]!);
+      let dets: Float32Array = new Float32Array(0);
+      let labels: Int32Array = new Int32Array(0);
+      if (counts[i]! > 0) {
+        const merged = mergeAugRcnnBboxes(augBoxes[i]!, augScores[i]!, imgMetas);
+        ({ dets, labels } = this.bbox_head.nmsBboxes(merged.bboxes, merged.scores, cfg));
+      }
+      const shown = dets.slice();
+      if (!rescale) {
+        const sf = imgMetas[0]!.scale_factor;
+        for (let k = 0; k < shown.length / 5; k++) for (let c = 0; c < 4; c++) shown[5 * k + c] = shown[5 * k + c]! * sf[c]!;
+      }
+      const result: RoIHeadResult = { bbox: bbox2result(shown, labels, numClasses) };
+      if (this.mask_head !== null) {
+        const n = labels.length;
+        if (n === 0) {
+          result.segm = Array.from({ length: numClasses }, () => []);
+        } else {
+          const boxes = stripScores(dets);
+          const augMasks = featsPerAug.map((feats, j) => {
+            const m = imgMetas[j]!;
+            return this.maskProbs(feats, i, toRois([bboxMapping(boxes, m.img_shape, m.scale_factor, m.flip, m.flip_direction)]), labels);
+          });
+          const side = Math.round(Math.sqrt(augMasks[0]!.length / n));
+          const probs = mergeAugMasks(augMasks, imgMetas, side);
+          // dets are in original-image pixels: paste at ori_shape (mmdet: scale_factor ones, rescale=False)
+          result.segm = this.mask_head.getSegMasks(probs, dets, labels, imgMetas[0]!, true, numClasses, (cfg.mask_thr_binary as number | undefined) ?? 0.5);
+        }
+      }
+      return result;
+    });
   }
 }
 

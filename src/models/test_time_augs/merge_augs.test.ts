@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ImageMeta } from '../../structures/det_types.js';
-import { augTestBboxes, bboxMappingBack, mergeAugBboxes, type AugCandidates } from './merge_augs.js';
+import { augTestBboxes, bboxMapping, bboxMappingBack, mergeAugBboxes, mergeAugMasks, mergeAugProposals, mergeAugRcnnBboxes, type AugCandidates } from './merge_augs.js';
 
 function meta(h: number, w: number, sf: number, flip: boolean, dir: ImageMeta['flip_direction'] = flip ? 'horizontal' : null): ImageMeta {
   return {
@@ -83,5 +83,73 @@ describe('merge_aug_bboxes / aug_test_bboxes', () => {
   it('no candidates give empty per-class arrays', () => {
     const res = augTestBboxes([cand([], [], []), cand([], [], [])], [meta(10, 10, 1, false), meta(10, 10, 1, true)], {}, 3, true);
     expect(res.map((a) => a.length)).toEqual([0, 0, 0]);
+  });
+});
+
+describe('bbox_mapping (two-stage: original image → augmentation)', () => {
+  it('scales then flips in the augmented image, and bbox_mapping_back undoes it', () => {
+    // (3, 4, 7, 9) × 2 → (6, 8, 14, 18); horizontal flip in w = 40: (40 − 14, 8, 40 − 6, 18)
+    const box = Float32Array.from([3, 4, 7, 9]);
+    expect([...bboxMapping(box, [30, 40], [2, 2, 2, 2], true, 'horizontal')]).toEqual([26, 8, 34, 18]);
+    expect([...bboxMapping(box, [30, 40], [2, 2, 2, 2], false)]).toEqual([6, 8, 14, 18]);
+    // vertical in h = 30: y' = 30 − 18, 30 − 8
+    expect([...bboxMapping(box, [30, 40], [2, 2, 2, 2], true, 'vertical')]).toEqual([6, 12, 14, 22]);
+    const there = bboxMapping(box, [30, 40], [2, 3, 2, 3], true, 'diagonal');
+    expect([...bboxMappingBack(there, [30, 40], [2, 3, 2, 3], true, 'diagonal')]).toEqual([3, 4, 7, 9]);
+  });
+
+  it('maps every 4-column group of class-specific rows', () => {
+    const rows = Float32Array.from([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect([...bboxMapping(rows, [10, 10], [1, 1, 1, 1], true)]).toEqual([7, 2, 9, 4, 3, 6, 5, 8]);
+  });
+});
+
+describe('merge_aug_proposals', () => {
+  const nms07 = { nms: { type: 'nms' as const, iou_threshold: 0.7 } };
+  it('maps back, concatenates, suppresses across augmentations and keeps max_per_img by score', () => {
+    // aug 0 (identity, 100 x 100): A (10,10,30,30) .9, B (60,60,80,80) .4
+    // aug 1 (flip, ×2, 200 x 200): (140,20,180,60) .8 → unflip: (20,20,60,60) → /2: (10,10,30,30) = A, suppressed by A (.9)
+    //                              (0,100,40,140) .6 → unflip: (160,100,200,140) → /2: (80,50,100,70) = C
+    const p0 = Float32Array.from([10, 10, 30, 30, 0.9, 60, 60, 80, 80, 0.4]);
+    const p1 = Float32Array.from([140, 20, 180, 60, 0.8, 0, 100, 40, 140, 0.6]);
+    const metas = [meta(100, 100, 1, false), meta(200, 200, 2, true)];
+    const out = mergeAugProposals([p0, p1], metas, { ...nms07, max_per_img: 10 });
+    expect([...out]).toEqual([10, 10, 30, 30, Math.fround(0.9), 80, 50, 100, 70, Math.fround(0.6), 60, 60, 80, 80, Math.fround(0.4)]);
+    expect([...mergeAugProposals([p0, p1], metas, { ...nms07, max_per_img: 2 })]).toHaveLength(10);
+  });
+
+  it('needs nms.iou_threshold (RPN_BAD_PROPOSAL_CFG)', () => {
+    expect(() => mergeAugProposals([new Float32Array(5)], [meta(10, 10, 1, false)], {})).toThrow(expect.objectContaining({ code: 'RPN_BAD_PROPOSAL_CFG' }));
+  });
+});
+
+describe('merge_aug_bboxes (R-CNN) and merge_aug_masks', () => {
+  it('averages the mapped-back boxes and the scores of each proposal', () => {
+    // one proposal, 2 classes (8 box columns). aug 0 identity in 100 x 100; aug 1 flipped ×2 in 200 x 200
+    const b0 = Float32Array.from([10, 10, 30, 30, 0, 0, 4, 4]);
+    // aug 1 class 0: (150,20,186,64) → unflip (14,20,50,64) → /2 (7,10,25,32); class 1: (190,0,200,8) → (0,0,10,8) → (0,0,5,4)
+    const b1 = Float32Array.from([150, 20, 186, 64, 190, 0, 200, 8]);
+    const s0 = Float32Array.from([0.5, 0.3, 0.2]);
+    const s1 = Float32Array.from([0.7, 0.1, 0.2]);
+    const { bboxes, scores } = mergeAugRcnnBboxes([b0, b1], [s0, s1], [meta(100, 100, 1, false), meta(200, 200, 2, true)]);
+    expect([...bboxes]).toEqual([8.5, 10, 27.5, 31, 0, 0, 4.5, 4]);
+    expect(scores[0]).toBeCloseTo(0.6, 6);
+    expect(scores[1]).toBeCloseTo(0.2, 6);
+    expect(scores[2]).toBeCloseTo(0.2, 6);
+  });
+
+  it('flips each augmentation\'s maps back, then averages', () => {
+    // one 2x2 map per augmentation: identity [[1, 0], [0, 0]]; horizontal flip [[0, 1], [0, 0]] → [[1, 0], [0, 0]];
+    // vertical flip [[0, 0], [1, 0]] → [[1, 0], [0, 0]]; diagonal [[0, 0], [0, 1]] → [[1, 0], [0, 0]]
+    const id = meta(10, 10, 1, false);
+    const h = meta(10, 10, 1, true, 'horizontal');
+    const v = meta(10, 10, 1, true, 'vertical');
+    const d = meta(10, 10, 1, true, 'diagonal');
+    const maps = [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]].map((a) => Float32Array.from(a));
+    expect([...mergeAugMasks(maps, [id, h, v, d], 2)]).toEqual([1, 0, 0, 0]);
+    // two detections, no flip: plain mean
+    const a = Float32Array.from([0, 0.5, 1, 1, 0.2, 0.2, 0.2, 0.2]);
+    const b = Float32Array.from([1, 0.5, 0, 1, 0.4, 0.4, 0.4, 0.4]);
+    expect([...mergeAugMasks([a, b], [id, id], 2)].map((x) => Math.round(x * 1e6) / 1e6)).toEqual([0.5, 0.5, 0.5, 1, 0.3, 0.3, 0.3, 0.3]);
   });
 });

@@ -229,13 +229,33 @@ export class BBoxHead extends Module {
    * @returns `dets [k, 5]` and `labels [k]`
    */
   getBboxes(rois: Float32Array, scores: Float32Array, deltas: Float32Array, imgShape: readonly number[], scaleFactor: readonly number[], rescale: boolean, cfg: RCNNTestConfig): { dets: Float32Array; labels: Int32Array } {
+    const boxes = this.decodeBboxes(rois, deltas, imgShape);
+    if (rescale) for (let i = 0; i < boxes.length; i++) boxes[i] /= scaleFactor[i % 4];
+    return this.nmsBboxes(boxes, scores, cfg);
+  }
+
+  /**
+   * Boxes of one image's RoIs before NMS (mmdet `get_bboxes` with `cfg=None`, `rescale=False`):
+   * each class's deltas (or the shared ones) decoded from the RoI and clipped to `imgShape`.
+   * @param rois `[n, 5]` RoIs; `deltas` `[n, 4C]` or `[n, 4]`
+   * @returns `[n, 4C]` (`[n, 4]` class-agnostic) boxes in `imgShape` pixels
+   */
+  decodeBboxes(rois: Float32Array, deltas: Float32Array, imgShape: readonly number[]): Float32Array {
     const n = rois.length / 5;
     const per = this.regClassAgnostic ? 1 : this.numClasses;
     const priors = new Float32Array(n * per * 4);
     for (let i = 0; i < n; i++) for (let c = 0; c < per; c++) priors.set(rois.subarray(5 * i + 1, 5 * i + 5), 4 * (i * per + c));
-    const boxes = this.bboxCoder.decodeArray(priors, deltas, [imgShape[0], imgShape[1]]);
-    if (rescale) for (let i = 0; i < boxes.length; i++) boxes[i] /= scaleFactor[i % 4];
-    const res = multiclassNms({ data: boxes, shape: [n, per * 4] }, { data: scores, shape: [n, this.numClasses + 1] }, cfg.score_thr ?? 0.05, cfg.nms ?? { type: 'nms', iou_threshold: 0.5 }, { maxNum: cfg.max_per_img ?? 100 });
+    return this.bboxCoder.decodeArray(priors, deltas, [imgShape[0], imgShape[1]]);
+  }
+
+  /**
+   * `multiclass_nms` of decoded boxes with the R-CNN `test_cfg` (`score_thr`, `nms`, `max_per_img`).
+   * @param boxes `[n, 4C]` or `[n, 4]`; `scores` `[n, C+1]` (background last)
+   * @returns `dets [k, 5]` and `labels [k]`, by descending score
+   */
+  nmsBboxes(boxes: Float32Array, scores: Float32Array, cfg: RCNNTestConfig): { dets: Float32Array; labels: Int32Array } {
+    const n = scores.length / (this.numClasses + 1);
+    const res = multiclassNms({ data: boxes, shape: [n, this.outDimReg] }, { data: scores, shape: [n, this.numClasses + 1] }, cfg.score_thr ?? 0.05, cfg.nms ?? { type: 'nms', iou_threshold: 0.5 }, { maxNum: cfg.max_per_img ?? 100 });
     return { dets: res.dets, labels: res.labels };
   }
 }
