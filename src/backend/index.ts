@@ -4,6 +4,8 @@
  * `wasm` (XNNPACK + SIMD) is the default backend; `cpu` is the test reference. `DETKIT_BACKEND`
  * selects one (`wasm` | `cpu`). Before the first backend is set up, `kernel_gaps/` registers the
  * kernels wasm lacks or gets wrong or slow, the gradients tfjs-core lacks, and the numeric-pad fix.
+ * On the main thread wasm runs tfjs' threaded build with one XNNPACK thread per core
+ * (`DETKIT_WASM_THREADS`, `wasm_threads.ts`).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
@@ -14,6 +16,7 @@ import { registerFusedFocalLoss } from './fused/focal_loss_kernels.js';
 import { registerFusedNorms } from './fused/norm_kernels.js';
 import { loadGradientsBundle } from './gradients_bundle.js';
 import { GRADIENT_GAPS, registerKernelGaps, WASM_KERNEL_GAPS } from './kernel_gaps/index.js';
+import { checkWasmThreads, useThreadedWasm, wasmThreadsFromEnv, wasmThreadsInUse } from './wasm_threads.js';
 
 // tfjs-core's Node entry registers neither the gradients nor the chained tensor methods
 // (`x.mul(y)`); gradients_bundle.ts builds (once, cached) and loads them for every backend.
@@ -28,6 +31,7 @@ export { GRADIENT_GAPS, registerKernelGaps, WASM_KERNEL_GAPS };
 export { fusedSigmoidFocalLoss } from './fused/focal_loss_kernels.js';
 export { fusedNormInfer, fusedNormTrain, type FusedNormTrainResult } from './fused/norm_kernels.js';
 export { earlyReleaseInstalled, installEarlyReleaseGradients, uninstallEarlyReleaseGradients };
+export { defaultWasmThreads, MAX_WASM_THREADS, wasmThreadsFromEnv } from './wasm_threads.js';
 
 /** Backends detkit can run on. */
 export type BackendName = 'wasm' | 'cpu';
@@ -48,19 +52,35 @@ export function defaultBackend(): BackendName {
   return v;
 }
 
+/** Options of {@link initBackend}. */
+export interface InitBackendOptions {
+  /**
+   * XNNPACK threads of the wasm backend, 1–8 (default {@link wasmThreadsFromEnv}: `DETKIT_WASM_THREADS`,
+   * else the core count on the main thread and 1 in worker threads). 1 runs the single-threaded
+   * build. Only the first initialisation of wasm in a process decides it.
+   */
+  wasmThreads?: number;
+}
+
 /**
  * Initialises tfjs on `name` (default: {@link defaultBackend}); idempotent per backend name.
  * Registers the kernel gaps first, so gradients of convs, depthwise convs and gathers work on wasm,
  * and makes backward free memory as it goes ({@link installEarlyReleaseGradients}; off with
- * `DETKIT_EARLY_RELEASE=0`).
+ * `DETKIT_EARLY_RELEASE=0`). With more than one wasm thread, wasm starts on the threaded build.
  * @returns the active backend name
  * @throws DetkitError `BACKEND_INIT_FAILED` when tfjs cannot set the backend up
+ * @throws ValueError `WASM_THREADS_INVALID` for a thread count outside 1–8
  * @example
  * await initBackend();          // wasm, or DETKIT_BACKEND
  * await initBackend('cpu');     // the reference backend, for tests
+ * await initBackend('wasm', { wasmThreads: 1 });  // single-threaded (e.g. next to other busy threads)
  */
-export async function initBackend(name: BackendName = defaultBackend()): Promise<BackendName> {
+export async function initBackend(name: BackendName = defaultBackend(), options: InitBackendOptions = {}): Promise<BackendName> {
   if (ready !== undefined && readyName === name) return ready;
+  if (name === 'wasm') {
+    const threads = options.wasmThreads === undefined ? wasmThreadsFromEnv() : checkWasmThreads(options.wasmThreads, 'wasmThreads');
+    if (threads > 1) useThreadedWasm(threads);
+  }
   registerKernelGaps();
   // Backward frees saved activations and used gradients as it goes (early_release_gradients.ts).
   if (process.env.DETKIT_EARLY_RELEASE !== '0') installEarlyReleaseGradients();
@@ -82,8 +102,10 @@ export interface BackendInfo {
   backend: string;
   /** wasm: SIMD enabled (XNNPACK SIMD kernels). */
   simd: boolean;
-  /** wasm: multithreading enabled (always false in Node, tfjs issue #3830). */
+  /** wasm: running tfjs' threaded build (XNNPACK thread pool on worker threads). */
   threads: boolean;
+  /** wasm: XNNPACK threads in use (1 single-threaded); 1 on cpu. */
+  threadsCount: number;
 }
 
 /** Describes the active backend (call after {@link initBackend}). */
@@ -91,6 +113,7 @@ export function backendInfo(): BackendInfo {
   return {
     backend: tf.getBackend(),
     simd: tf.env().getBool('WASM_HAS_SIMD_SUPPORT'),
-    threads: tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT'),
+    threads: tf.getBackend() === 'wasm' && tf.env().getBool('WASM_HAS_MULTITHREAD_SUPPORT'),
+    threadsCount: tf.getBackend() === 'wasm' ? wasmThreadsInUse() : 1,
   };
 }
