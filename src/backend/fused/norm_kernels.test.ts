@@ -50,6 +50,9 @@ const CASES: Array<{ shape: [number, number, number, number]; groups: number; re
   { shape: [2, 5, 3, 6], groups: 1, relu: true },
   { shape: [2, 5, 3, 6], groups: 6, relu: false },
   { shape: [1, 7, 5, 12], groups: 4, relu: true },
+  // More pixels than one block of the channel-outer loops (4096 / C pixels), and a ragged last block.
+  { shape: [2, 40, 41, 3], groups: 0, relu: true },
+  { shape: [1, 23, 29, 10], groups: 5, relu: true },
 ];
 
 describeEachBackend('fused norms', (backend) => {
