@@ -1,5 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import './index.js';
 import type { DetBatch } from '../structures/det_types.js';
@@ -152,5 +153,73 @@ describe('DataLoader num_gpus (mmdet build_dataloader, non-distributed)', () => 
     for await (const b of dl) sizes.push(b.imgShape[0]);
     expect(sizes).toEqual([4, 4, 4, 4]);
     expect(() => loader({ num_gpus: 0 })).toThrow(/num_gpus must be a positive integer/);
+  });
+});
+
+describe('DataLoader workers: a shared request queue', () => {
+  it('a batch stalled in one worker does not hold back the next ones: the free worker takes them', async () => {
+    // MarkWorker records which worker ran the sample (`loaded_by` meta) and stalls on 0.png.
+    const plugin = join(dir, 'mark_worker_plugin.ts');
+    const root = new URL('../registry/root.ts', import.meta.url).pathname;
+    writeFileSync(
+      plugin,
+      `import { isMainThread, workerData } from 'node:worker_threads';\n` +
+        `import { PIPELINES } from ${JSON.stringify(root)};\n` +
+        `class MarkWorker {\n` +
+        `  static readonly type = 'MarkWorker';\n` +
+        `  readonly stallMs: number;\n` +
+        `  constructor(cfg: { stall_ms: number }) { this.stallMs = cfg.stall_ms; }\n` +
+        `  apply(r: Record<string, unknown>) {\n` +
+        `    r.loaded_by = isMainThread ? -1 : (workerData as { index: number }).index;\n` +
+        `    if ((r.img_info as { filename: string }).filename === '0.png') Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, this.stallMs);\n` +
+        `    return r;\n` +
+        `  }\n` +
+        `  toString() { return 'MarkWorker'; }\n` +
+        `}\n` +
+        `if (!PIPELINES.has('MarkWorker')) PIPELINES.register('MarkWorker', MarkWorker);\n`,
+    );
+    await import(plugin);
+    const pipeline = smallTrainPipeline([64, 48]);
+    pipeline[pipeline.length - 1] = { type: 'Collect', keys: ['img', 'gt_bboxes', 'gt_labels'], meta_keys: ['filename', 'ori_filename', 'img_shape', 'loaded_by'] };
+    const dl = buildDataloader(buildDataset({ ...cfg, pipeline: [{ type: 'MarkWorker', stall_ms: 1500 }, ...pipeline] }), {
+      samples_per_gpu: 1,
+      workers_per_gpu: 2,
+      shuffle: false,
+      worker_imports: [plugin],
+    });
+    loaders.push(dl);
+    const loadedBy = async (): Promise<number[]> => {
+      const out: number[] = [];
+      for await (const b of dl) out.push(b.samples[0]!.meta.loaded_by as number);
+      return out;
+    };
+    // Passes until both workers have started (each loaded a batch).
+    let by = await loadedBy();
+    for (let pass = 0; pass < 5 && new Set(by).size < 2; pass++) by = await loadedBy();
+    expect(new Set(by)).toEqual(new Set([0, 1]));
+    by = await loadedBy();
+    // Batches 1-3 were requested while batch 0 stalled its worker for 1.5 s: the other worker
+    // loaded them (a worker chosen at request time — k mod 2, or the fewest pending — gets batch 2).
+    const stalled = by[0]!;
+    expect(by.slice(1, 4)).toEqual([1 - stalled, 1 - stalled, 1 - stalled]);
+    expect(by.length).toBe(14);
+  });
+
+  it('close() keeps the process alive until every worker has stopped', () => {
+    const repo = resolve(import.meta.dirname, '../..');
+    const script = [
+      "import { register } from 'tsx/esm/api';",
+      'register();',
+      `const m = await import(${JSON.stringify(join(repo, 'src/data/index.ts'))});`,
+      'for (let k = 0; k < 2; k++) {',
+      `  const dl = m.buildDataloader(m.buildDataset(${JSON.stringify(cfg)}), { samples_per_gpu: 3, workers_per_gpu: 2, seed: 3 });`,
+      '  let n = 0; for await (const b of dl) n += b.imgShape[0];',
+      '  await dl.close();',
+      "  process.stdout.write(`closed ${n};`);",
+      '}',
+    ].join('\n');
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: repo, encoding: 'utf8', timeout: 60_000 });
+    expect(r.stdout).toBe('closed 15;closed 15;');
+    expect(r.status).toBe(0);
   });
 });

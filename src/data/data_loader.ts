@@ -5,11 +5,12 @@
  * siblings and never import each other; `test/e2e/data_loader.test.ts` checks the assignment).
  *
  * Determinism: the epoch order depends only on (seed, epoch) and every sample's transform RNG only on
- * (seed, epoch, position), so batches are identical with 0 or N workers. Each batch goes to the
- * worker with the fewest pending requests and batches are yielded in order, with up to
- * `prefetch_factor × N` in flight.
+ * (seed, epoch, position), so batches are identical with 0 or N workers. The workers share one
+ * queue of batch requests (the first free worker takes the next batch) and batches are yielded in
+ * order, with up to `prefetch_factor × N` in flight.
  * A failing sample rejects its batch with the pipeline's error (`DATA_PIPELINE_FAILED` naming the
- * transform and image); a crashed worker rejects its pending batches (`DATA_WORKER_DIED`); nothing
+ * transform and image); a crashed worker rejects the batch it was loading (`DATA_WORKER_DIED`; the
+ * other workers go on with the rest, and when none is left every pending batch rejects); nothing
  * waits forever. Workers run the TypeScript sources through tsx's CommonJS hook (`utils/ts_worker.ts`).
  *
  * Recycling (`recycle_buffers`): workers collate batch images into loader-owned shared slots, reused
@@ -96,6 +97,19 @@ function findPadDivisor(ds: DetDataset): number | undefined {
   return undefined;
 }
 
+/** Request ids wrap around here (claim words of unclaimed requests stay distinct from worker indices). */
+export const CLAIM_ID_LIMIT = 2 ** 30;
+
+/**
+ * The claim word of request `id` while no worker has started it: `~id` (negative). A worker claims
+ * the request by swapping it for its own index (≥ 0); a worker reaching a request that another
+ * worker claimed — or a stale copy of a request whose ring entry a later request reuses — finds
+ * another value and skips it.
+ */
+export function claimWord(id: number): number {
+  return ~id;
+}
+
 /** Rebuilds a worker's error (and its cause chain) as DetkitErrors with the worker's stacks. */
 function fromWorkerError(e: WorkerError, worker: number): DetkitError {
   const err = new DetkitError(e.code, e.message, {
@@ -111,6 +125,8 @@ function fromWorkerError(e: WorkerError, worker: number): DetkitError {
 interface Loaded {
   batch: DetBatch;
   slot: SlotFill | undefined;
+  /** The worker that loaded it. */
+  worker: number;
 }
 
 interface Pending {
@@ -118,32 +134,54 @@ interface Pending {
   reject(e: unknown): void;
 }
 
-/** A pool of loader workers with request ids. */
+/**
+ * A pool of loader workers sharing one queue of batch requests. Every request is posted to every
+ * running worker; the first one free to start it claims it (an atomic compare-and-swap on the
+ * request's claim word, see {@link claimWord}) and the others skip it.
+ *
+ * Porting note: torch hands batch `k` to worker `k mod N` ahead of time, and detkit's previous
+ * "fewest pending requests" did the same with another rule: a batch committed to a worker that is
+ * still busy waits while the other worker idles (at the end of each epoch one worker loaded the
+ * last two batches alone). With the shared queue a worker idles only when no requested batch is
+ * left to start. Which worker loads a batch never changes its content (seeds depend on positions).
+ */
 class WorkerPool {
   readonly workers: Worker[] = [];
-  private readonly pending = new Map<number, Pending & { worker: number }>();
+  private readonly pending = new Map<number, Pending>();
   private nextId = 0;
   private readonly dead = new Set<number>();
+  private closing = false;
+  /** One claim word per ring entry (request id mod length), shared with every worker. */
+  private readonly claims: Int32Array;
 
-  constructor(n: number, init: WorkerInit) {
+  /**
+   * @param n worker threads
+   * @param maxInFlight the most requests pending at once (the claim ring's length is larger)
+   */
+  constructor(n: number, init: Omit<WorkerInit, 'index' | 'claims'>, maxInFlight: number) {
     const entry = new URL('./worker.ts', import.meta.url);
+    const claims = new SharedArrayBuffer(4 * Math.max(64, 2 * maxInFlight));
+    this.claims = new Int32Array(claims);
     for (let k = 0; k < n; k++) {
-      const w = spawnTsWorker(entry, { workerData: init, name: `detkit loader worker ${k}` });
+      const w = spawnTsWorker(entry, { workerData: { ...init, index: k, claims } satisfies WorkerInit, name: `detkit loader worker ${k}` });
       w.on('message', (msg: WorkerReply) => {
         const p = this.pending.get(msg.id);
         if (p === undefined) return;
         this.pending.delete(msg.id);
-        this.refresh(k);
+        this.refresh();
         if (msg.error !== undefined) p.reject(fromWorkerError(msg.error, k));
-        else p.resolve({ batch: msg.batch!, slot: msg.slot });
+        else p.resolve({ batch: msg.batch!, slot: msg.slot, worker: k });
       });
       const fail = (err: unknown): void => {
         this.dead.add(k);
+        const none = this.dead.size === this.workers.length;
         for (const [id, p] of this.pending) {
-          if (p.worker !== k) continue;
+          // Unclaimed requests stay with the running workers (they hold them too).
+          if (!none && Atomics.load(this.claims, id % this.claims.length) !== k) continue;
           this.pending.delete(id);
           p.reject(new DetkitError('DATA_WORKER_DIED', `loader worker ${k} stopped: ${(err as Error)?.message ?? String(err)}`, { cause: err }));
         }
+        this.refresh();
       };
       w.on('error', fail);
       w.on('exit', (code) => fail(new Error(`exit code ${code}`)));
@@ -152,40 +190,39 @@ class WorkerPool {
     }
   }
 
-  /** Keeps the process alive only while a worker has pending requests (an idle pool never blocks exit). */
-  private refresh(k: number): void {
-    const w = this.workers[k];
-    if (w === undefined) return;
-    let busy = false;
-    for (const p of this.pending.values()) if (p.worker === k) busy = true;
-    if (busy) w.ref();
-    else w.unref();
+  /** Keeps the process alive only while requests are pending (an idle pool never blocks exit). */
+  private refresh(): void {
+    // `terminate()` keeps the process alive until the worker has stopped: leave it so.
+    if (this.closing) return;
+    const busy = this.pending.size > 0;
+    for (const w of this.workers) {
+      if (busy) w.ref();
+      else w.unref();
+    }
+  }
+
+  /** Indices of the running workers. */
+  running(): number[] {
+    return this.workers.map((_, k) => k).filter((k) => !this.dead.has(k));
   }
 
   /**
-   * The running worker with the fewest pending requests (lowest index on ties). Porting note: torch
-   * hands batch `k` to worker `k mod N`; a worker slowed by larger images then stalls the in-order
-   * queue while the others idle. Which worker loads a batch never changes its content (seeds depend
-   * on positions only).
+   * Offers a batch request to every running worker; the first free one loads it.
+   * @param extra per-worker fields added to its copy of the request (a slot's buffer it lacks)
    */
-  leastBusy(): number {
-    const counts = new Array<number>(this.workers.length).fill(0);
-    for (const p of this.pending.values()) counts[p.worker]++;
-    let best = -1;
-    for (let k = 0; k < counts.length; k++) {
-      if (this.dead.has(k)) continue;
-      if (best === -1 || counts[k]! < counts[best]!) best = k;
+  request(req: Omit<WorkerRequest, 'id'>, extra?: (worker: number) => Partial<WorkerRequest>): Promise<Loaded> {
+    const running = this.running();
+    if (running.length === 0) return Promise.reject(new DetkitError('DATA_WORKER_DIED', 'no loader worker is running'));
+    if (this.pending.size >= this.claims.length) {
+      return Promise.reject(new DetkitError('DATA_LOADER_OVERFLOW', `more than ${this.claims.length} batch requests in flight (concurrent passes over one loader?)`));
     }
-    return best === -1 ? 0 : best;
-  }
-
-  request(worker: number, req: Omit<WorkerRequest, 'id'>): Promise<Loaded> {
-    if (this.dead.has(worker)) return Promise.reject(new DetkitError('DATA_WORKER_DIED', `loader worker ${worker} is not running`));
-    const id = this.nextId++;
+    const id = this.nextId;
+    this.nextId = (this.nextId + 1) % CLAIM_ID_LIMIT;
+    Atomics.store(this.claims, id % this.claims.length, claimWord(id));
     return new Promise<Loaded>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, worker });
-      this.refresh(worker);
-      this.workers[worker]!.postMessage({ ...req, id });
+      this.pending.set(id, { resolve, reject });
+      this.refresh();
+      for (const k of running) this.workers[k]!.postMessage({ ...req, ...extra?.(k), id });
     });
   }
 
@@ -195,6 +232,7 @@ class WorkerPool {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     await Promise.all(this.workers.map((w) => w.terminate()));
     this.workers.length = 0;
   }
@@ -290,7 +328,7 @@ export class DataLoader implements AsyncIterable<DetBatch> {
     }
     // New workers hold no slot buffers yet.
     for (const s of this.slots) s.knownBy.clear();
-    return new WorkerPool(this.num_workers, { datasetCfg: cfg, seed: this.seed, sizeDivisor: this.size_divisor, imports: this.workerImports });
+    return new WorkerPool(this.num_workers, { datasetCfg: cfg, seed: this.seed, sizeDivisor: this.size_divisor, imports: this.workerImports }, this.num_workers * this.prefetch_factor);
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<DetBatch> {
@@ -322,10 +360,9 @@ export class DataLoader implements AsyncIterable<DetBatch> {
     const window = this.num_workers * this.prefetch_factor;
     const issue = (): void => {
       while (next < nBatches && inFlight.length < window) {
-        const worker = pool.leastBusy();
-        const slot = this.recycle_buffers ? this.takeSlot(worker) : undefined;
-        const p = pool.request(worker, { ...batchAt(next), epoch, ...slot }).then(
-          (loaded) => this.adopt(loaded, worker),
+        const slot = this.recycle_buffers ? this.takeSlot() : undefined;
+        const p = pool.request({ ...batchAt(next), epoch, ...(slot === undefined ? {} : { slot: slot.slot, minLength: slot.minLength }) }, slot?.sabFor).then(
+          (loaded) => this.adopt(loaded),
           (err: unknown) => {
             if (slot !== undefined) {
               // The worker may have grown the slot without telling: send it ours next time.
@@ -359,25 +396,30 @@ export class DataLoader implements AsyncIterable<DetBatch> {
     }
   }
 
-  /** A free image slot for a request to `worker`, with its buffer when the worker lacks it. */
-  private takeSlot(worker: number): { slot: number; sab?: SharedArrayBuffer; minLength: number } {
+  /**
+   * A free image slot for the next request: its id, the floats it grows to at least, and the
+   * per-worker request field that hands its buffer to each worker lacking it.
+   */
+  private takeSlot(): { slot: number; minLength: number; sabFor: (worker: number) => Partial<WorkerRequest> } {
     let id = this.freeSlots.pop();
     if (id === undefined) {
       id = this.slots.length;
       this.slots.push({ sab: null, knownBy: new Set(), batch: null });
     }
     const s = this.slots[id]!;
+    const sabFor = (worker: number): Partial<WorkerRequest> => {
+      if (s.sab === null || s.knownBy.has(worker)) return {};
+      s.knownBy.add(worker);
+      return { sab: s.sab };
+    };
     // A slot that must grow grows to the largest batch seen, not just this batch's size: fewer
     // outgrown buffers waiting for every isolate's GC.
-    const minLength = this.maxSlotLength;
-    if (s.sab === null || s.knownBy.has(worker)) return { slot: id, minLength };
-    s.knownBy.add(worker);
-    return { slot: id, sab: s.sab, minLength };
+    return { slot: id, minLength: this.maxSlotLength, sabFor };
   }
 
   /** Puts a worker's batch image back on the view of its slot. */
-  private adopt(loaded: Loaded, worker: number): DetBatch {
-    const { batch, slot: fill } = loaded;
+  private adopt(loaded: Loaded): DetBatch {
+    const { batch, slot: fill, worker } = loaded;
     if (fill === undefined) return batch;
     const s = this.slots[fill.slot]!;
     if (fill.sab !== undefined) {

@@ -2,6 +2,8 @@
  * @module Entry of a loader worker thread (`workers_per_gpu`): rebuilds the dataset from its config,
  * then answers `{id, indices, positions, epoch}` requests with collated batches whose buffers are
  * transferred (not copied). Errors are sent back as data (code, message, file) — never thrown.
+ * Every worker receives every request; a worker starts one only if it claims it first (an atomic
+ * swap of its claim word), so batches go to whichever worker is free first.
  * With recycling on, a request names an image slot: a SharedArrayBuffer this worker and the loader
  * both hold, which the batch image is written into instead of a new array (see
  * `DataLoaderOptions.recycle_buffers`).
@@ -13,10 +15,18 @@ import type { DetBatch } from '../structures/det_types.js';
 import { DetkitError } from '../utils/errors.js';
 import { buildDataset, type DatasetConfig } from './builder.js';
 import { collate, loadSamples, transferables, type TakeBuffer } from './collate.js';
+import { claimWord } from './data_loader.js';
 import './index.js';
 
 /** What the loader passes to a worker at spawn. */
 export interface WorkerInit {
+  /** This worker's index in the pool (its claim value). */
+  index: number;
+  /**
+   * The pool's claim ring (`Int32Array`): entry `id mod length` of a request holds
+   * `claimWord(id)` until a worker claims it by storing its index there.
+   */
+  claims: SharedArrayBuffer;
   datasetCfg: DatasetConfig;
   seed: number;
   sizeDivisor: number;
@@ -104,10 +114,24 @@ const ready = (async () => {
 /** This worker's view of the loader's image slots: slot id → its current shared buffer. */
 const slots = new Map<number, SharedArrayBuffer>();
 
-/** Loads and collates one requested batch, answering with the batch or the error as data. */
+/** The pool's claim ring (see {@link WorkerInit.claims}). */
+const claims = new Int32Array(init.claims);
+
+/**
+ * Loads and collates one requested batch if no other worker has started it, answering with the
+ * batch or the error as data.
+ */
 async function handle(req: WorkerRequest): Promise<void> {
+  let dataset: Awaited<typeof ready>;
   try {
-    const dataset = await ready;
+    dataset = await ready;
+  } catch (err) {
+    // This worker cannot load anything: it answers the requests no running worker has taken.
+    if (claim(req)) port.postMessage({ id: req.id, error: toWorkerError(err) });
+    return;
+  }
+  if (!claim(req)) return;
+  try {
     const samples = await loadSamples(dataset, req.indices, req.positions, init.seed, req.epoch);
     let filled: SlotFill | undefined;
     // The batch image goes into the request's slot (a test-time batch's other augmentations get
@@ -134,6 +158,12 @@ async function handle(req: WorkerRequest): Promise<void> {
   } catch (err) {
     port.postMessage({ id: req.id, error: toWorkerError(err) });
   }
+}
+
+/** Takes request `req` for this worker; false when another worker took it first. */
+function claim(req: WorkerRequest): boolean {
+  const word = claimWord(req.id);
+  return Atomics.compareExchange(claims, req.id % claims.length, word, init.index) === word;
 }
 
 // Requests and state updates run one at a time in message order: the loader awaits batches in
