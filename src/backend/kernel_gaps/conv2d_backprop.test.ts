@@ -6,6 +6,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, tf } from '../index.js';
 import { expectLeakFree, onBackend, relativeError } from '../../testing/backend.js';
 import { Rng } from '../../utils/rng.js';
+import { geometryOf } from './conv2d_backprop_filter.js';
+import { conv2dFilterGradGemm, planeGrid } from './conv2d_filter_gemm.js';
+import { conv2dFilterGradIm2col } from './conv2d_filter_im2col.js';
+import { KernelScope } from './utils.js';
 
 type Pad = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
 
@@ -142,5 +146,101 @@ describe('Conv2D gradient on wasm', () => {
       return [value, ...Object.values(g)];
     }, 100);
     tf.dispose([x, w, d]);
+  });
+});
+
+/**
+ * Geometries for the two dW forms, each run directly (whichever the kernel would pick). tfjs' conv2d
+ * never combines stride > 1 with dilation > 1, so neither do these.
+ */
+const FILTER_CASES: Case[] = [
+  { name: 'stem-like 7x7 s2 pad 3, Ci 3, batch 4', x: [4, 15, 13, 3], k: [7, 7], co: 5, stride: 2, pad: 3 },
+  { name: '3x3 s1 same, Ci 5 < 32, batch 1', x: [1, 9, 8, 5], k: [3, 3], co: 6, stride: 1, pad: 'same' },
+  { name: '3x3 s1 same, batch 4', x: [4, 7, 6, 4], k: [3, 3], co: 3, stride: 1, pad: 'same' },
+  { name: '3x3 s2 pad 1, batch 4', x: [4, 9, 8, 3], k: [3, 3], co: 4, stride: 2, pad: 1 },
+  { name: '3x3 s2 valid (unread last row/column)', x: [2, 10, 10, 2], k: [3, 3], co: 3, stride: 2, pad: 'valid' },
+  { name: '1x1 s1', x: [2, 5, 6, 7], k: [1, 1], co: 4, stride: 1, pad: 'valid' },
+  { name: '1x1 s2', x: [3, 7, 8, 6], k: [1, 1], co: 5, stride: 2, pad: 'valid' },
+  { name: '1x1 s3 (stride > kernel)', x: [1, 10, 9, 2], k: [1, 1], co: 3, stride: 3, pad: 'valid' },
+  { name: '2x2 s3 (stride > kernel)', x: [2, 11, 10, 2], k: [2, 2], co: 3, stride: 3, pad: 'valid' },
+  { name: '3x3 s3 explicit asymmetric', x: [1, 10, 11, 2], k: [3, 3], co: 3, stride: 3, pad: [[0, 0], [1, 2], [0, 1], [0, 0]] },
+  { name: '2x3 strides [2,1] explicit', x: [1, 9, 8, 3], k: [2, 3], co: 2, stride: [2, 1], pad: [[0, 0], [1, 1], [1, 1], [0, 0]] },
+  { name: '5x3 s1 explicit asymmetric', x: [3, 8, 6, 4], k: [5, 3], co: 3, stride: 1, pad: [[0, 0], [2, 1], [0, 2], [0, 0]] },
+  { name: '4x4 s2 pad 1', x: [1, 8, 8, 2], k: [4, 4], co: 3, stride: 2, pad: [[0, 0], [1, 1], [1, 1], [0, 0]] },
+  { name: '3x3 dilation 2 pad 2', x: [2, 9, 10, 3], k: [3, 3], co: 4, stride: 1, pad: [[0, 0], [2, 2], [2, 2], [0, 0]], dilation: 2 },
+  { name: '3x3 dilation 3 same', x: [1, 12, 11, 2], k: [3, 3], co: 3, stride: 1, pad: 'same', dilation: 3 },
+  { name: '3x3 s1 on a 2x2 map, many channels', x: [2, 2, 2, 40], k: [3, 3], co: 64, stride: 1, pad: 'same' },
+];
+
+describe('Conv2DBackpropFilter on wasm: the GEMM and im2col forms', () => {
+  beforeAll(async () => {
+    await initBackend('wasm');
+  });
+
+  /** dW of `sum(conv2d(x, w) * r)` on the cpu backend (dilated convs through the dilation-aware gradient). */
+  async function reference(c: Case, x: Float32Array, w: Float32Array, r: Float32Array): Promise<Float32Array> {
+    return (await onBackend('cpu', () => grads(c, x, w, r)[1]!))[0]!;
+  }
+
+  /** Runs one dW form directly on wasm. */
+  function direct(c: Case, form: typeof conv2dFilterGradGemm, x: Float32Array, r: Float32Array, outShape: number[]): Float32Array {
+    const xt = tf.tensor4d(x, c.x);
+    const dy = tf.tensor4d(r, outShape as [number, number, number, number]);
+    const backend = tf.backend();
+    const before = backend.numDataIds();
+    const info = tf.backend_util.computeConv2DInfo(c.x, [c.k[0], c.k[1], c.x[3], c.co], c.stride, c.dilation ?? 1, c.pad, 'floor', false, 'channelsLast');
+    const s = new KernelScope(backend, 'wasm');
+    let out;
+    try {
+      out = s.keep(form(s, xt, dy, geometryOf(info)));
+    } finally {
+      s.dispose();
+    }
+    expect(out.shape).toEqual([c.k[0], c.k[1], c.x[3], c.co]);
+    const values = Float32Array.from(backend.readSync(out.dataId) as Float32Array);
+    backend.disposeData(out.dataId);
+    expect(backend.numDataIds(), 'buffers or views left behind').toBe(before);
+    tf.dispose([xt, dy]);
+    return values;
+  }
+
+  for (const c of FILTER_CASES) {
+    it(`both forms match the cpu backend: ${c.name}`, async () => {
+      const rng = new Rng(c.x.reduce((a, b) => a * 17 + b, 11));
+      const x = data(c.x, rng);
+      const w = data([c.k[0], c.k[1], c.x[3], c.co], rng);
+      const shape = outShape(c);
+      const r = data(shape, rng);
+      const ref = await reference(c, x, w, r);
+      expect(relativeError(direct(c, conv2dFilterGradGemm, x, r, shape), ref)).toBeLessThan(1e-4);
+      expect(relativeError(direct(c, conv2dFilterGradIm2col, x, r, shape), ref)).toBeLessThan(1e-4);
+    });
+  }
+
+  it('zero-extends the grid by the largest tap shift (planeGrid)', () => {
+    const geometry = (x: number[], k: number, stride: number, pad: number, dilation = 1) =>
+      geometryOf(tf.backend_util.computeConv2DInfo(x as [number, number, number, number], [k, k, x[3]!, 1], stride, dilation, pad, 'floor', false, 'channelsLast'));
+    // 3x3 s1 pad 1 on 24x24: taps shift 0..2 rows/columns → 26x26.
+    expect(planeGrid(geometry([4, 24, 24, 48], 3, 1, 1))).toEqual({ hq: 26, wq: 26 });
+    // 7x7 s2 pad 3 on 192: 96 outputs, taps at phase rows 0..3 → 99.
+    expect(planeGrid(geometry([4, 192, 192, 3], 7, 2, 3))).toEqual({ hq: 99, wq: 99 });
+    // 1x1 s2: no shift at all.
+    expect(planeGrid(geometry([4, 48, 48, 16], 1, 2, 0))).toEqual({ hq: 24, wq: 24 });
+    // 3x3 dilation 2, s1: shifts up to 4.
+    expect(planeGrid(geometry([1, 10, 10, 1], 3, 1, 2, 2))).toEqual({ hq: 14, wq: 14 });
+  });
+
+  it('leaves neither tensors nor views behind across 50 kernel calls of each form', async () => {
+    const rng = new Rng(9);
+    const big = tf.tensor4d(data([2, 12, 12, 8], rng), [2, 12, 12, 8]);
+    const small = tf.tensor4d(data([2, 2, 2, 8], rng), [2, 2, 2, 8]);
+    const dyBig = tf.tensor4d(data([2, 12, 12, 16], rng), [2, 12, 12, 16]);
+    const dySmall = tf.tensor4d(data([2, 2, 2, 64], rng), [2, 2, 2, 64]);
+    const attrs = (co: number) => ({ strides: 1, pad: 'same', dataFormat: 'NHWC', dimRoundingMode: 'floor', filterShape: [3, 3, 8, co] }) as unknown as tf.NamedAttrMap;
+    await expectLeakFree(() => [
+      tf.engine().runKernel('Conv2DBackpropFilter', { x: big, dy: dyBig }, attrs(16)) as tf.Tensor,
+      tf.engine().runKernel('Conv2DBackpropFilter', { x: small, dy: dySmall }, attrs(64)) as tf.Tensor,
+    ], 50);
+    tf.dispose([big, small, dyBig, dySmall]);
   });
 });

@@ -7,7 +7,7 @@
  * {@link KernelScope.dispose}; the scope does it for everything it created except the result.
  */
 import { getKernel } from '@tensorflow/tfjs-core';
-import type { KernelBackend, KernelConfig, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
+import type { DataId, KernelBackend, KernelConfig, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
 
 /**
  * The backend's own kernels that a gap kernel replaced, by kernel name (filled by
@@ -38,6 +38,17 @@ export interface HeapBackend extends KernelBackend {
 }
 
 /**
+ * The internals of tfjs-backend-wasm 4.22's `BackendWasm` that {@link KernelScope.view} uses: a
+ * tensor's heap offset, the JS data map, and the C++ tensor registry (`dispose_data` unregisters an
+ * id and deletes the XNNPACK operators cached on it, without freeing memory).
+ */
+interface ViewBackend extends HeapBackend {
+  getMemoryOffset(dataId: DataId): number;
+  dataIdMap: { get(dataId: DataId): { id: number } | undefined; delete(dataId: DataId): boolean };
+  wasm: { tfjs: { disposeData(id: number): void } };
+}
+
+/**
  * Typed views of `tensors` on the wasm heap. Take them after the last allocation (`makeOutput`,
  * kernel calls): growing the heap detaches earlier views.
  */
@@ -56,6 +67,7 @@ export function heapViews(backend: HeapBackend, tensors: TensorInfo[]): Array<Fl
 export class KernelScope {
   private readonly made: TensorInfo[] = [];
   private readonly kept = new Set<TensorInfo>();
+  private readonly views = new Set<TensorInfo>();
 
   /**
    * @param backend the backend instance passed to the calling kernel function
@@ -105,6 +117,47 @@ export class KernelScope {
     return this.run('Slice', { x }, { begin, size });
   }
 
+  /**
+   * A float32 tensor of shape `shape` over `base`'s buffer from element `offset` on, without a copy
+   * (the wasm backend only: it registers the heap range under a new id). Overlapping windows of one
+   * buffer can so feed kernels as separate inputs, e.g. the shifted operands of a per-tap GEMM. A
+   * view must not outlive `base` and is never returned to the engine; the scope unregisters it
+   * (memory stays with `base`) in {@link dispose} or {@link release}.
+   * @throws Error when `base` is not float32 or the window leaves its buffer
+   */
+  view(base: TensorInfo, offset: number, shape: number[]): TensorInfo {
+    const size = shape.reduce((a, b) => a * b, 1);
+    const baseSize = base.shape.reduce((a, b) => a * b, 1);
+    if (base.dtype !== 'float32' || offset < 0 || offset + size > baseSize) {
+      throw new Error(`view [${offset}, ${offset + size}) of a ${base.dtype} tensor of ${baseSize} elements`);
+    }
+    const b = this.backend as ViewBackend;
+    const t = b.makeOutput(shape, 'float32', b.getMemoryOffset(base.dataId) + offset * 4);
+    this.views.add(t);
+    return t;
+  }
+
+  /** Frees (or, for a {@link view}, unregisters) `t` now, before the scope ends. */
+  release(t: TensorInfo): void {
+    if (this.views.delete(t)) {
+      this.dropView(t);
+      return;
+    }
+    const i = this.made.indexOf(t);
+    if (i >= 0) {
+      this.made.splice(i, 1);
+      this.backend.disposeData(t.dataId);
+    }
+  }
+
+  private dropView(t: TensorInfo): void {
+    const b = this.backend as ViewBackend;
+    const entry = b.dataIdMap.get(t.dataId);
+    if (entry === undefined) return;
+    b.wasm.tfjs.disposeData(entry.id);
+    b.dataIdMap.delete(t.dataId);
+  }
+
   /** Hands a tensor made outside {@link run} (e.g. `makeOutput`) to the scope. */
   own(t: TensorInfo): TensorInfo {
     this.made.push(t);
@@ -117,8 +170,10 @@ export class KernelScope {
     return t;
   }
 
-  /** Releases every tensor this scope made except the kept ones. */
+  /** Releases every tensor this scope made except the kept ones, and unregisters its views. */
   dispose(): void {
+    for (const t of this.views) this.dropView(t);
+    this.views.clear();
     for (const t of this.made) if (!this.kept.has(t)) this.backend.disposeData(t.dataId);
     this.made.length = 0;
   }
