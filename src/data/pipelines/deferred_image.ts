@@ -29,15 +29,28 @@ export class DeferredImage implements Image {
   readonly channelMap: readonly number[];
   /** Per-channel value of the canvas outside the source. */
   readonly padVals: readonly number[];
+  /** The source is read mirrored left-right (a fused `RandomFlip`, see `FlippedImage`). */
+  readonly flipX: boolean;
+  /** The source is read mirrored top-bottom. */
+  readonly flipY: boolean;
 
   /**
    * @param src uint8 source image
    * @param lut `[src.channels * 256]` table (see {@link lut})
    * @param channelMap source channel of each output channel
    * @param canvas `[height, width]` of the result (default: the source's) and its per-channel fill
+   * @param flip read the source mirrored (default: not): the pixels of `imflip(src)`
    */
-  constructor(src: Image & { data: Uint8Array }, lut: Float32Array, channelMap: readonly number[], canvas?: { height: number; width: number; padVals: readonly number[] }) {
+  constructor(
+    src: Image & { data: Uint8Array },
+    lut: Float32Array,
+    channelMap: readonly number[],
+    canvas?: { height: number; width: number; padVals: readonly number[] },
+    flip?: { x: boolean; y: boolean },
+  ) {
     this.src = src;
+    this.flipX = flip?.x ?? false;
+    this.flipY = flip?.y ?? false;
     this.lut = lut;
     this.channelMap = channelMap;
     this.channels = src.channels;
@@ -66,7 +79,7 @@ export class DeferredImage implements Image {
     if (h === this.height && w === this.width) return this;
     const padded = this.height !== this.src.height || this.width !== this.src.width;
     if (padded && padVals.some((v, k) => v !== this.padVals[k])) return null;
-    return new DeferredImage(this.src, this.lut, this.channelMap, { height: h, width: w, padVals });
+    return new DeferredImage(this.src, this.lut, this.channelMap, { height: h, width: w, padVals }, { x: this.flipX, y: this.flipY });
   }
 
   /**
@@ -86,18 +99,29 @@ export class DeferredImage implements Image {
         for (let x = 0; x < this.width; x++) for (let k = 0; k < c; k++) out[o + x * c + k] = this.padVals[k]!;
         continue;
       }
-      const s = y * sw * c;
+      const s = (this.flipY ? sh - 1 - y : y) * sw * c;
       if (c === 3) {
         const a = map[0]!;
         const b = map[1]!;
         const d = map[2]!;
-        for (let i = 0, j = o; i < sw * 3; i += 3, j += 3) {
-          out[j] = lut[src[s + i + a]!]!;
-          out[j + 1] = lut[256 + src[s + i + b]!]!;
-          out[j + 2] = lut[512 + src[s + i + d]!]!;
+        if (this.flipX) {
+          for (let i = s + (sw - 1) * 3, j = o; i >= s; i -= 3, j += 3) {
+            out[j] = lut[src[i + a]!]!;
+            out[j + 1] = lut[256 + src[i + b]!]!;
+            out[j + 2] = lut[512 + src[i + d]!]!;
+          }
+        } else {
+          for (let i = s, j = o; i < s + sw * 3; i += 3, j += 3) {
+            out[j] = lut[src[i + a]!]!;
+            out[j + 1] = lut[256 + src[i + b]!]!;
+            out[j + 2] = lut[512 + src[i + d]!]!;
+          }
         }
       } else {
-        for (let x = 0; x < sw; x++) for (let k = 0; k < c; k++) out[o + x * c + k] = lut[k * 256 + src[s + x * c + map[k]!]!]!;
+        for (let x = 0; x < sw; x++) {
+          const sx = this.flipX ? sw - 1 - x : x;
+          for (let k = 0; k < c; k++) out[o + x * c + k] = lut[k * 256 + src[s + sx * c + map[k]!]!]!;
+        }
       }
       if (padRight) for (let x = sw; x < this.width; x++) for (let k = 0; k < c; k++) out[o + x * c + k] = this.padVals[k]!;
     }

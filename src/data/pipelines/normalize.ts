@@ -3,6 +3,7 @@
  */
 import { ValueError } from '../../utils/errors.js';
 import { DeferredImage } from './deferred_image.js';
+import { FlippedImage } from './flipped_image.js';
 import type { Image, Results, Transform } from './utils.js';
 
 /** Options of {@link Normalize} (mmdet keyword names). */
@@ -44,7 +45,9 @@ export class Normalize implements Transform {
       const inv = this.std.map((s) => 1 / Math.fround(s));
       const mean = this.mean.map((m) => Math.fround(m));
       const f = Math.fround;
-      const src = img.data;
+      // A flipped uint8 image is read mirrored by the deferred image instead of being copied.
+      const flipped = img instanceof FlippedImage ? img : null;
+      const src = flipped !== null ? flipped.src.data : img.data;
       const swap = this.to_rgb && c === 3;
       if (src instanceof Uint8Array) {
         // uint8 input: a 256-entry table per channel gives the same float32 values; the lookups are
@@ -52,7 +55,10 @@ export class Normalize implements Transform {
         const lut = new Float32Array(256 * c);
         for (let k = 0; k < c; k++) for (let v = 0; v < 256; v++) lut[k * 256 + v] = f(v - mean[k]!) * inv[k]!;
         const map = Array.from({ length: c }, (_, k) => (swap ? 2 - k : k));
-        results[key] = new DeferredImage(img as Image & { data: Uint8Array }, lut, map);
+        results[key] =
+          flipped !== null
+            ? new DeferredImage(flipped.src, lut, map, undefined, { x: flipped.flipX, y: flipped.flipY })
+            : new DeferredImage(img as Image & { data: Uint8Array }, lut, map);
         continue;
       }
       const out = new Float32Array(src.length);

@@ -3,6 +3,7 @@
  */
 import { bboxFlipArray } from '../../structures/bbox_array.js';
 import { AssertionError_, ValueError } from '../../utils/errors.js';
+import { FlippedImage } from './flipped_image.js';
 import { imflip } from './image_ops.js';
 import { flipMasks } from './mask_ops.js';
 import type { FlipDirection, Image, InstanceMasksLike, Results, Transform, TransformContext } from './utils.js';
@@ -78,7 +79,8 @@ export class RandomFlip implements Transform {
     if (results.flip) {
       const dir = results.flip_direction;
       if (dir === null || dir === undefined) throw new ValueError('DATA_BAD_FLIP', 'RandomFlip: flip is set but flip_direction is None');
-      for (const key of results.img_fields ?? ['img']) results[key] = imflip(results[key] as Image, dir);
+      // uint8 images are flipped lazily (see FlippedImage: Normalize then reads them mirrored).
+      for (const key of results.img_fields ?? ['img']) results[key] = FlippedImage.flip(results[key] as Image, dir);
       const [h, w] = results.img_shape!;
       for (const key of results.bbox_fields ?? []) results[key] = bboxFlipArray(results[key] as Float32Array, h, w, dir);
       for (const key of results.mask_fields ?? []) {
