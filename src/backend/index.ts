@@ -16,7 +16,7 @@ import { registerFusedFocalLoss } from './fused/focal_loss_kernels.js';
 import { registerFusedNorms } from './fused/norm_kernels.js';
 import { loadGradientsBundle } from './gradients_bundle.js';
 import { GRADIENT_GAPS, registerKernelGaps, WASM_KERNEL_GAPS } from './kernel_gaps/index.js';
-import { checkWasmThreads, useThreadedWasm, wasmThreadsFromEnv, wasmThreadsInUse } from './wasm_threads.js';
+import { announceWorkerWasmBackend, checkWasmThreads, useThreadedWasm, wasmThreadsFromEnv, wasmThreadsInUse } from './wasm_threads.js';
 
 // tfjs-core's Node entry registers neither the gradients nor the chained tensor methods
 // (`x.mul(y)`); gradients_bundle.ts builds (once, cached) and loads them for every backend.
@@ -57,7 +57,8 @@ export interface InitBackendOptions {
   /**
    * XNNPACK threads of the wasm backend, 1–8 (default {@link wasmThreadsFromEnv}: `DETKIT_WASM_THREADS`,
    * else the core count on the main thread and 1 in worker threads). 1 runs the single-threaded
-   * build. Only the first initialisation of wasm in a process decides it.
+   * build. Only the first initialisation of wasm in a thread decides it; once a worker thread of the
+   * process starts its own wasm backend (data-parallel replicas), the main thread drops to 1.
    */
   wasmThreads?: number;
 }
@@ -91,6 +92,8 @@ export async function initBackend(name: BackendName = defaultBackend(), options:
     await tf.ready();
     // The cpu backend greets Node users with an advert for tfjs-node on its first write.
     if (name === 'cpu') (tf.findBackend('cpu') as unknown as { firstUse: boolean }).firstUse = false;
+    // A replica's wasm next to a multithreaded main thread would oversubscribe the cores.
+    if (name === 'wasm') announceWorkerWasmBackend();
     return name;
   })();
   return ready;

@@ -1,5 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { availableParallelism } from 'node:os';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, tf } from './index.js';
@@ -7,6 +9,7 @@ import { checkWasmThreads, defaultWasmThreads, MAX_WASM_THREADS, wasmThreadsFrom
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const INDEX = fileURLToPath(new URL('./index.ts', import.meta.url));
+const TS_WORKER = fileURLToPath(new URL('../utils/ts_worker.ts', import.meta.url));
 
 /**
  * The same computation for both builds: convs (plain, strided, fused with bias + ReLU), a
@@ -45,10 +48,39 @@ process.stdout.write(JSON.stringify({ info, out, tensorsGrew: tf.memory().numTen
 `;
 }
 
-/** Runs {@link computeSource} in a fresh Node process with `DETKIT_WASM_THREADS=threads`. */
-function runChild(threads: number) {
+/**
+ * A main thread on 2 wasm threads starts a worker thread that initialises its own wasm backend (as a
+ * data-parallel replica does), then reports both threads' XNNPACK thread counts and a conv's sum.
+ */
+function replicaSource(dir: string): string {
+  const replica = join(dir, 'replica.ts');
+  writeFileSync(
+    replica,
+    `import { parentPort } from 'node:worker_threads';
+import { backendInfo, initBackend } from ${JSON.stringify(INDEX)};
+void initBackend('wasm').then(() => parentPort!.postMessage(backendInfo().threadsCount));
+`,
+  );
+  return `
+import { once } from 'node:events';
+import { backendInfo, initBackend, tf } from ${JSON.stringify(INDEX)};
+import { spawnTsWorker } from ${JSON.stringify(TS_WORKER)};
+await initBackend('wasm');
+const before = backendInfo().threadsCount;
+const worker = spawnTsWorker(${JSON.stringify(replica)});
+const [replica] = await once(worker, 'message');
+await worker.terminate();
+const t0 = Date.now();
+while (backendInfo().threadsCount !== 1 && Date.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 10));
+const sum = tf.tidy(() => tf.sum(tf.conv2d(tf.ones([1, 16, 16, 8]), tf.ones([3, 3, 8, 4]), 1, 'valid')).dataSync()[0]);
+process.stdout.write(JSON.stringify({ before, replica, after: backendInfo().threadsCount, sum }));
+`;
+}
+
+/** Runs {@link computeSource} (or `source`) in a fresh Node process with `DETKIT_WASM_THREADS=threads`. */
+function runChild(threads: number, source = computeSource(INDEX)) {
   const t0 = Date.now();
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', computeSource(INDEX)], {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', source], {
     cwd: ROOT,
     encoding: 'utf8',
     env: { ...process.env, DETKIT_WASM_THREADS: String(threads) },
@@ -112,6 +144,18 @@ describe('threaded wasm build', () => {
     });
     // The last element of the 256 MB tensor, read after the memory grew for it.
     expect(res.out[7]).toEqual([7]);
+  });
+
+  it('drops the main thread to one thread when a worker thread starts its own wasm backend', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'detkit-wasm-threads-'));
+    try {
+      const r = runChild(2, replicaSource(dir));
+      expect(r.status, r.stderr).toBe(0);
+      // 14·14 outputs of a 3×3×8 all-ones conv: 72 each, 4 channels.
+      expect(JSON.parse(r.stdout)).toEqual({ before: 2, replica: 1, after: 1, sum: 14 * 14 * 4 * 72 });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('the single-threaded reference agrees with this process', () => {

@@ -17,12 +17,16 @@
  *
  * After the backend starts, the pool's spare workers (Emscripten pre-starts 8) are terminated, and
  * the running ones are `unref`ed so that they never keep Node alive.
+ *
+ * Oversubscription guard: a wasm backend started in a worker thread of the same process (a
+ * data-parallel replica) announces itself on a `BroadcastChannel`; the main thread then drops its
+ * XNNPACK pool to one thread for the rest of the process, so N replicas keep one thread per core.
  */
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { isMainThread, type Worker, Worker as NodeWorker, type WorkerOptions } from 'node:worker_threads';
+import { BroadcastChannel, isMainThread, type Worker, Worker as NodeWorker, type WorkerOptions } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import { BackendWasm, getThreadsCount, setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { ValueError } from '../utils/errors.js';
@@ -32,6 +36,11 @@ const GLUE = '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-
 const BINARY = '@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.wasm';
 /** tfjs-backend-wasm registers `wasm` with priority 2; the replacement keeps it. */
 const WASM_PRIORITY = 2;
+/** Channel on which worker threads announce their wasm backends (see the module note). */
+const CHANNEL = 'detkit:wasm-backend-started';
+
+/** The threaded module of this thread's running backend, if any. */
+let threadedModule: ThreadedModule | undefined;
 
 /**
  * The most XNNPACK threads detkit asks for: the threaded build pre-starts 8 pthread workers
@@ -209,7 +218,37 @@ async function createThreadedBackend(threads: number): Promise<BackendWasm> {
   const backend = new ThreadedBackendWasm(module as never);
   for (const w of module.PThread.runningWorkers) w.unref();
   for (const w of module.PThread.unusedWorkers.splice(0)) void w.terminate();
+  threadedModule = module;
+  const channel = new BroadcastChannel(CHANNEL);
+  channel.unref();
+  channel.onmessage = () => {
+    channel.close();
+    dropToOneThread(module);
+  };
   return backend;
+}
+
+/**
+ * Replaces the XNNPACK pool of `module` with a one-thread pool (`init_with_threads_count(1)` again;
+ * kernels read the pool pointer on every call). Runs between kernels, from the event loop.
+ *
+ * Porting note: the old pool is not destroyed (tfjs exports no `pthreadpool_destroy`); its worker
+ * waits on a futex, using no CPU, until the process exits.
+ */
+function dropToOneThread(module: ThreadedModule): void {
+  if (module.tfjs === undefined || module.tfjs.getThreadsCount!() <= 1) return;
+  module.tfjs.initWithThreadsCount!(1);
+}
+
+/**
+ * Tells the main thread that this worker thread runs its own wasm backend (called by `initBackend`
+ * in worker threads), so that a multithreaded main thread drops to one XNNPACK thread.
+ */
+export function announceWorkerWasmBackend(): void {
+  if (isMainThread) return;
+  const channel = new BroadcastChannel(CHANNEL);
+  channel.postMessage('started');
+  channel.close();
 }
 
 /**
@@ -247,5 +286,5 @@ export function useThreadedWasm(threads: number): boolean {
 
 /** XNNPACK threads of the running wasm backend (1 for the single-threaded build). */
 export function wasmThreadsInUse(): number {
-  return getThreadsCount();
+  return threadedModule?.tfjs?.getThreadsCount?.() ?? getThreadsCount();
 }
