@@ -77,6 +77,15 @@ describe('Conv2DBackpropInput on wasm', () => {
     expect(Array.from(dx)).toEqual([2, 0, 3, 0, 0, 0, 0, 0, 5, 0, 4, 0, 0, 0, 0, 0]);
   });
 
+  it('handles an empty batch (a mask head with no RoIs): the 2x2 s2 deconv and a 3x3 s2 gradient', () => {
+    const w = tf.ones([2, 2, 4, 8]) as tf.Tensor4D;
+    const y = tf.conv2dTranspose(tf.zeros([0, 7, 7, 8]) as tf.Tensor4D, w, [0, 14, 14, 4], 2, 'valid');
+    expect(y.shape).toEqual([0, 14, 14, 4]);
+    const dx = tf.conv2dTranspose(tf.zeros([0, 4, 4, 8]) as tf.Tensor4D, tf.ones([3, 3, 4, 8]) as tf.Tensor4D, [0, 8, 8, 4], 2, 'same');
+    expect(dx.shape).toEqual([0, 8, 8, 4]);
+    tf.dispose([w, y, dx]);
+  });
+
   it('leaks neither tensors nor wasm buffers (stride 1 and 2)', async () => {
     const rng = new Rng(11);
     const w = tf.tensor4d(data([3, 3, 4, 6], rng), [3, 3, 4, 6]);

@@ -11,7 +11,9 @@
  *   JS scatter-add of each row onto the input pixels its taps read (col2im); the same multiply-adds
  *   as the forward conv. Measured against a sub-pixel decomposition (the s² phases as separate
  *   stride-1 convs, or as one conv over their union window): on the shapes of the default shapes
- *   RetinaNet the GEMM took 1.1–1.5× its forward conv, the phase forms 1.2–2.9×.
+ *   RetinaNet the GEMM took 1.1–1.5× its forward conv, the phase forms 1.2–2.9× (measured in
+ *   isolation, CPU time). It also serves an empty batch (a mask head's 2×2 stride-2 deconv with no
+ *   RoIs), where the phase form divided by zero.
  */
 import { backend_util, Conv2DBackpropInput } from '@tensorflow/tfjs-core';
 import type { Conv2DBackpropInputAttrs, KernelBackend, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
