@@ -7,7 +7,7 @@ import { initBackend, tf } from '../index.js';
 import { expectLeakFree, onBackend, relativeError } from '../../testing/backend.js';
 import { Rng } from '../../utils/rng.js';
 import { geometryOf } from './conv2d_backprop_filter.js';
-import { conv2dFilterGradGemm, planeGrid } from './conv2d_filter_gemm.js';
+import { conv2dFilterGradGemm, planeGrid, planOf } from './conv2d_filter_gemm.js';
 import { conv2dFilterGradIm2col } from './conv2d_filter_im2col.js';
 import { KernelScope } from './utils.js';
 
@@ -172,6 +172,13 @@ const FILTER_CASES: Case[] = [
   { name: '3x3 s1 on a 2x2 map, many channels', x: [2, 2, 2, 40], k: [3, 3], co: 64, stride: 1, pad: 'same' },
 ];
 
+/** Wide enough outputs (256 channels: ~500 grid positions per band) for several GEMM bands. */
+const BAND_CASES: Case[] = [
+  { name: 'one image per band: 3x3 s1, batch 2', x: [2, 20, 20, 4], k: [3, 3], co: 256, stride: 1, pad: 'same' },
+  { name: 'bands of image rows: 3x3 s1', x: [1, 40, 38, 4], k: [3, 3], co: 256, stride: 1, pad: 'same' },
+  { name: 'bands of image rows: 7x7 s2 pad 3, batch 2', x: [2, 40, 41, 3], k: [7, 7], co: 256, stride: 2, pad: 3 },
+];
+
 describe('Conv2DBackpropFilter on wasm: the GEMM and im2col forms', () => {
   beforeAll(async () => {
     await initBackend('wasm');
@@ -228,6 +235,62 @@ describe('Conv2DBackpropFilter on wasm: the GEMM and im2col forms', () => {
     expect(planeGrid(geometry([4, 48, 48, 16], 1, 2, 0))).toEqual({ hq: 24, wq: 24 });
     // 3x3 dilation 2, s1: shifts up to 4.
     expect(planeGrid(geometry([1, 10, 10, 1], 3, 1, 2, 2))).toEqual({ hq: 14, wq: 14 });
+  });
+
+  /** dW by its definition, in float64 (the cpu backend's kernel is too slow at these sizes). */
+  function definition(c: Case, x: Float32Array, dy: Float32Array): Float64Array {
+    const info = tf.backend_util.computeConv2DInfo(c.x, [c.k[0], c.k[1], c.x[3], c.co], c.stride, 1, c.pad, 'floor', false, 'channelsLast');
+    const [n, h, w, ci] = c.x;
+    const { outHeight: oh, outWidth: ow, strideHeight: sh, strideWidth: sw } = info;
+    const { top, left } = info.padInfo;
+    const dw = new Float64Array(c.k[0] * c.k[1] * ci * c.co);
+    for (let kh = 0; kh < c.k[0]; kh++) {
+      for (let kw = 0; kw < c.k[1]; kw++) {
+        for (let b = 0; b < n; b++) {
+          for (let y = 0; y < oh; y++) {
+            const r = y * sh + kh - top;
+            if (r < 0 || r >= h) continue;
+            for (let z = 0; z < ow; z++) {
+              const col = z * sw + kw - left;
+              if (col < 0 || col >= w) continue;
+              for (let i = 0; i < ci; i++) {
+                const xv = x[((b * h + r) * w + col) * ci + i]!;
+                const base = ((kh * c.k[1] + kw) * ci + i) * c.co;
+                const dyBase = ((b * oh + y) * ow + z) * c.co;
+                for (let o = 0; o < c.co; o++) dw[base + o]! += xv * dy[dyBase + o]!;
+              }
+            }
+          }
+        }
+      }
+    }
+    return dw;
+  }
+
+  for (const c of BAND_CASES) {
+    it(`the GEMM form in bands matches the definition: ${c.name}`, () => {
+      const rng = new Rng(c.x.reduce((a, b) => a * 13 + b, 5));
+      const x = data(c.x, rng);
+      const shape = outShape(c);
+      const r = data(shape, rng);
+      expect(relativeError(direct(c, conv2dFilterGradGemm, x, r, shape), definition(c, x, r))).toBeLessThan(1e-4);
+    });
+  }
+
+  it('cuts large grids into bands of whole images or of image rows (planOf)', () => {
+    const plan = (x: number[], k: number, co: number, stride: number, pad: number) =>
+      planOf(x, co, geometryOf(tf.backend_util.computeConv2DInfo(x as [number, number, number, number], [k, k, x[3]!, co], stride, 1, pad, 'floor', false, 'channelsLast')));
+    // Shapes RetinaNet head: (48 + 48) floats × 26² per image; 2 images fit 512 kB.
+    const head = plan([4, 24, 24, 48], 3, 48, 1, 1);
+    expect([head.images, head.bandsPerImage, head.bands, head.segLen]).toEqual([2, 1, 2, 26 * 26]);
+    // 64x64 with 64 + 4 floats per position: 1927 positions per band → 3 parts of 22 rows (+2 repeated).
+    const rows = plan([2, 64, 64, 4], 3, 64, 1, 1);
+    expect([rows.images, rows.rows, rows.bandsPerImage, rows.bands, rows.segLen]).toEqual([1, 22, 3, 6, 24 * 66]);
+    expect(rows.ext).toBeCloseTo((6 * 24 * 66) / (2 * 64 * 64), 10);
+    // The band cases above: 2 bands of one image; 4 parts of 10 rows; 2 parts of 10 rows (+3).
+    expect(plan([2, 20, 20, 4], 3, 256, 1, 1).bands).toBe(2);
+    expect([plan([1, 40, 38, 4], 3, 256, 1, 1).rows, plan([1, 40, 38, 4], 3, 256, 1, 1).bands]).toEqual([10, 4]);
+    expect([plan([2, 40, 41, 3], 7, 256, 2, 3).rows, plan([2, 40, 41, 3], 7, 256, 2, 3).bands]).toEqual([10, 4]);
   });
 
   it('leaves neither tensors nor views behind across 50 kernel calls of each form', async () => {

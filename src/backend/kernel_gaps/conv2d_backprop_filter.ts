@@ -12,7 +12,7 @@
  */
 import { backend_util, Conv2DBackpropFilter } from '@tensorflow/tfjs-core';
 import type { Conv2DBackpropFilterAttrs, KernelBackend, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { conv2dFilterGradGemm, planeGrid } from './conv2d_filter_gemm.js';
+import { conv2dFilterGradGemm, planOf } from './conv2d_filter_gemm.js';
 import { conv2dFilterGradIm2col } from './conv2d_filter_im2col.js';
 import { KernelScope } from './utils.js';
 
@@ -67,8 +67,7 @@ const IM2COL_MAX_FLOATS = 4 * 1024 * 1024;
  * windows win at `[4,12,12,48]` (17: 1.26 vs 1.43 ms) and `[4,12,12,64]` (23: 2.12 vs 2.31 ms).
  */
 function useIm2col(x: TensorInfo, dy: TensorInfo, g: ConvGeometry): boolean {
-  const { hq, wq } = planeGrid(g);
-  const ext = (hq * wq) / (g.outH * g.outW);
+  const { ext } = planOf(x.shape, dy.shape[3]!, g);
   const size = g.kh * g.kw * x.shape[3]! * x.shape[0]! * g.outH * g.outW;
   return (ext - 1) * dy.shape[3]! > 31 && size <= IM2COL_MAX_FLOATS;
 }
