@@ -4,7 +4,7 @@
  * `wasm` (XNNPACK + SIMD) is the default backend; `cpu` is the test reference. `DETKIT_BACKEND`
  * selects one (`wasm` | `cpu`). Before the first backend is set up, `kernel_gaps/` registers the
  * kernels wasm lacks or gets wrong or slow, the gradients tfjs-core lacks, and the numeric-pad fix.
- * On the main thread wasm runs tfjs' threaded build with one XNNPACK thread per core
+ * On the main thread wasm runs tfjs' threaded build with one XNNPACK thread per free core
  * (`DETKIT_WASM_THREADS`, `wasm_threads.ts`).
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -56,7 +56,7 @@ export function defaultBackend(): BackendName {
 export interface InitBackendOptions {
   /**
    * XNNPACK threads of the wasm backend, 1–8 (default {@link wasmThreadsFromEnv}: `DETKIT_WASM_THREADS`,
-   * else the core count on the main thread and 1 in worker threads). 1 runs the single-threaded
+   * else on the main thread the cores the load average leaves free, and 1 in worker threads). 1 runs the single-threaded
    * build. Only the first initialisation of wasm in a thread decides it; once a worker thread of the
    * process starts its own wasm backend (data-parallel replicas), the main thread drops to 1.
    */
