@@ -21,7 +21,7 @@ export class DeferredImage implements Image {
   /** Canvas width (≥ the source width; columns right of the source are `padVals`). */
   readonly width: number;
   readonly channels: number;
-  /** The uint8 HWC source, at the canvas' top-left. */
+  /** The uint8 HWC source, at the canvas' top-left (a `ResizedImage` is read row by row). */
   readonly src: Image & { data: Uint8Array };
   /** `[channels * 256]`: output channel `k` of source value `v` is `lut[k * 256 + v]`. */
   readonly lut: Float32Array;
@@ -88,7 +88,12 @@ export class DeferredImage implements Image {
    */
   writeInto(out: Float32Array, rowStride: number, offset: number): void {
     const c = this.channels;
-    const { data: src, width: sw, height: sh } = this.src;
+    const { width: sw, height: sh } = this.src;
+    // A lazily resized source (`ResizedImage`) hands out its rows one at a time into a row buffer;
+    // reading its `data` would materialise the whole resized image.
+    const reader = (this.src as { rowReader?: () => (y: number, out: Uint8Array, offset: number) => void }).rowReader?.();
+    const rowBuf = reader === undefined ? null : new Uint8Array(sw * c);
+    const whole = reader === undefined ? this.src.data : null;
     const lut = this.lut;
     const map = this.channelMap;
     const rowOut = rowStride * c;
@@ -99,7 +104,17 @@ export class DeferredImage implements Image {
         for (let x = 0; x < this.width; x++) for (let k = 0; k < c; k++) out[o + x * c + k] = this.padVals[k]!;
         continue;
       }
-      const s = (this.flipY ? sh - 1 - y : y) * sw * c;
+      const sy = this.flipY ? sh - 1 - y : y;
+      let src: Uint8Array;
+      let s: number;
+      if (reader !== undefined) {
+        reader(sy, rowBuf!, 0);
+        src = rowBuf!;
+        s = 0;
+      } else {
+        src = whole!;
+        s = sy * sw * c;
+      }
       if (c === 3) {
         const a = map[0]!;
         const b = map[1]!;

@@ -10,6 +10,7 @@
  * transforms see exactly the pixels the eager flip gives.
  */
 import { imflip } from './image_ops.js';
+import { ResizedImage } from './resized_image.js';
 import type { FlipDirection, Image } from './types.js';
 
 /** See the module doc. */
@@ -19,7 +20,7 @@ export class FlippedImage implements Image {
   readonly height: number;
   readonly width: number;
   readonly channels: number;
-  /** The unflipped uint8 source. */
+  /** The unflipped uint8 source (a plain image or a `ResizedImage`). */
   readonly src: Image & { data: Uint8Array };
   /** Mirrored left-right. */
   readonly flipX: boolean;
@@ -64,8 +65,9 @@ export class FlippedImage implements Image {
       const y = img.flipY !== fy;
       return x || y ? new FlippedImage(img.src, x, y) : img.src;
     }
-    // A plain object (not a lazy image whose `data` getter would materialise float pixels).
-    if (Object.getPrototypeOf(img) === Object.prototype && img.data instanceof Uint8Array) {
+    // A plain uint8 object or a lazily resized one (not a lazy image whose `data` getter would
+    // materialise float pixels).
+    if (img instanceof ResizedImage || (Object.getPrototypeOf(img) === Object.prototype && img.data instanceof Uint8Array)) {
       return new FlippedImage(img as Image & { data: Uint8Array }, fx, fy);
     }
     return imflip(img, direction);

@@ -98,60 +98,92 @@ function resizeArea2x(img: Image, w: number, h: number): Image {
   return { data: out, height: h, width: w, channels: c };
 }
 
+/**
+ * The rows of cv2's `INTER_LINEAR` resize of a uint8 image to `w × h` (its fixed-point path), one at
+ * a time: `rows(y, out, offset)` writes output row `y` (`w × channels` bytes) at `out[offset]`.
+ * Rows asked in order (up or down) reuse the horizontal pass of the previous row's source rows.
+ * Not for the exact 2× downscale (cv2 averages there: `resizeArea2x`).
+ */
+export function linearRowsU8(img: Image & { data: Uint8Array }, w: number, h: number): (y: number, out: Uint8Array, offset: number) => void {
+  const { data, width: sw, height: sh, channels: c } = img;
+  const xt = linearTable(sw, w, true);
+  const yt = linearTable(sh, h, true);
+  const rowLen = w * c;
+  // OpenCV fixed point: coefficients × 2048 (rounded), horizontal pass in int, vertical pass as
+  // the SSE2 path: ((D0>>4)*b0 >> 16) + ((D1>>4)*b1 >> 16) + 2 >> 2.
+  // Each weight rounded on its own (cv2 `saturate_cast<short>`, round half to even).
+  const ax0 = new Int32Array(w);
+  const ax = new Int32Array(w);
+  for (let i = 0; i < w; i++) {
+    ax0[i] = roundEven(Math.fround(1 - xt.frac[i]!) * 2048);
+    ax[i] = roundEven(xt.frac[i]! * 2048);
+  }
+  let rowA = new Int32Array(rowLen);
+  let rowB = new Int32Array(rowLen);
+  const horiz = (sy: number, dst: Int32Array): void => {
+    const base = sy * sw * c;
+    for (let x = 0; x < w; x++) {
+      const s0 = base + xt.idx[x]! * c;
+      const s1 = xt.idx[x]! + 1 < sw ? s0 + c : s0;
+      const a1 = ax[x]!;
+      const a0 = ax0[x]!;
+      for (let k = 0; k < c; k++) dst[x * c + k] = data[s0 + k]! * a0 + data[s1 + k]! * a1;
+    }
+  };
+  let lastA = -1;
+  let lastB = -1;
+  return (y, out, o) => {
+    const y0 = yt.idx[y]!;
+    const y1 = Math.min(y0 + 1, sh - 1);
+    if (lastA !== y0) {
+      if (lastB === y0) {
+        // The previous lower row is this upper row (walking down): swap instead of recomputing.
+        const t = rowA;
+        rowA = rowB;
+        rowB = t;
+        lastB = -1;
+      } else if (lastA === y1 && lastB !== y1) {
+        // Walking up: the previous upper row is this lower row.
+        const t = rowB;
+        rowB = rowA;
+        rowA = t;
+        lastB = y1;
+        horiz(y0, rowA);
+      } else {
+        horiz(y0, rowA);
+      }
+      lastA = y0;
+    }
+    if (lastB !== y1) {
+      horiz(y1, rowB);
+      lastB = y1;
+    }
+    const b1 = roundEven(yt.frac[y]! * 2048);
+    const b0 = roundEven(Math.fround(1 - yt.frac[y]!) * 2048);
+    verticalU8(rowA, rowB, b0, b1, out, o, rowLen);
+  };
+}
+
+/** The vertical pass of {@link linearRowsU8} for one output row (a plain function: V8 keeps its arrays in registers). */
+function verticalU8(rowA: Int32Array, rowB: Int32Array, b0: number, b1: number, out: Uint8Array, o: number, rowLen: number): void {
+  for (let i = 0; i < rowLen; i++) {
+    const v = (((rowA[i]! >> 4) * b0) >> 16) + (((rowB[i]! >> 4) * b1) >> 16) + 2;
+    const r = v >> 2;
+    out[o + i] = r < 0 ? 0 : r > 255 ? 255 : r;
+  }
+}
+
 function resizeBilinear(img: Image, w: number, h: number): Image {
   const { data, width: sw, height: sh, channels: c } = img;
   if (sw === 2 * w && sh === 2 * h) return resizeArea2x(img, w, h);
-  const u8 = data instanceof Uint8Array;
-  const xt = linearTable(sw, w, u8);
-  const yt = linearTable(sh, h, u8);
   const out = allocLike(img, w * h * c);
   const rowLen = w * c;
   if (data instanceof Uint8Array) {
-    // OpenCV fixed point: coefficients × 2048 (rounded), horizontal pass in int, vertical pass as
-    // the SSE2 path: ((D0>>4)*b0 >> 16) + ((D1>>4)*b1 >> 16) + 2 >> 2.
-    // Each weight rounded on its own (cv2 `saturate_cast<short>`, round half to even).
-    const ax0 = new Int32Array(w);
-    const ax = new Int32Array(w);
-    for (let i = 0; i < w; i++) {
-      ax0[i] = roundEven(Math.fround(1 - xt.frac[i]!) * 2048);
-      ax[i] = roundEven(xt.frac[i]! * 2048);
-    }
-    const rowA = new Int32Array(rowLen);
-    const rowB = new Int32Array(rowLen);
-    const horiz = (sy: number, dst: Int32Array): void => {
-      const base = sy * sw * c;
-      for (let x = 0; x < w; x++) {
-        const s0 = base + xt.idx[x]! * c;
-        const s1 = xt.idx[x]! + 1 < sw ? s0 + c : s0;
-        const a1 = ax[x]!;
-        const a0 = ax0[x]!;
-        for (let k = 0; k < c; k++) dst[x * c + k] = data[s0 + k]! * a0 + data[s1 + k]! * a1;
-      }
-    };
-    let lastA = -1;
-    let lastB = -1;
-    for (let y = 0; y < h; y++) {
-      const y0 = yt.idx[y]!;
-      const y1 = Math.min(y0 + 1, sh - 1);
-      if (lastA !== y0) {
-        if (lastB === y0) rowA.set(rowB);
-        else horiz(y0, rowA);
-        lastA = y0;
-      }
-      if (lastB !== y1) {
-        horiz(y1, rowB);
-        lastB = y1;
-      }
-      const b1 = roundEven(yt.frac[y]! * 2048);
-      const b0 = roundEven(Math.fround(1 - yt.frac[y]!) * 2048);
-      const o = y * rowLen;
-      for (let i = 0; i < rowLen; i++) {
-        const v = (((rowA[i]! >> 4) * b0) >> 16) + (((rowB[i]! >> 4) * b1) >> 16) + 2;
-        const r = v >> 2;
-        out[o + i] = r < 0 ? 0 : r > 255 ? 255 : r;
-      }
-    }
+    const rows = linearRowsU8(img as Image & { data: Uint8Array }, w, h);
+    for (let y = 0; y < h; y++) rows(y, out as Uint8Array, y * rowLen);
   } else {
+    const xt = linearTable(sw, w, false);
+    const yt = linearTable(sh, h, false);
     for (let y = 0; y < h; y++) {
       const y0 = yt.idx[y]!;
       const y1 = Math.min(y0 + 1, sh - 1);

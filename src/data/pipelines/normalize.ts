@@ -4,6 +4,7 @@
 import { ValueError } from '../../utils/errors.js';
 import { DeferredImage } from './deferred_image.js';
 import { FlippedImage } from './flipped_image.js';
+import { ResizedImage } from './resized_image.js';
 import type { Image, Results, Transform } from './utils.js';
 
 /** Options of {@link Normalize} (mmdet keyword names). */
@@ -45,11 +46,12 @@ export class Normalize implements Transform {
       const inv = this.std.map((s) => 1 / Math.fround(s));
       const mean = this.mean.map((m) => Math.fround(m));
       const f = Math.fround;
-      // A flipped uint8 image is read mirrored by the deferred image instead of being copied.
+      // A flipped or resized uint8 image is read (mirrored, row by row) by the deferred image
+      // instead of being materialised.
       const flipped = img instanceof FlippedImage ? img : null;
-      const src = flipped !== null ? flipped.src.data : img.data;
+      const lazyU8 = flipped !== null || img instanceof ResizedImage;
       const swap = this.to_rgb && c === 3;
-      if (src instanceof Uint8Array) {
+      if (lazyU8 || img.data instanceof Uint8Array) {
         // uint8 input: a 256-entry table per channel gives the same float32 values; the lookups are
         // deferred to Pad/collate (DeferredImage), which write them straight into the batch.
         const lut = new Float32Array(256 * c);
@@ -61,6 +63,7 @@ export class Normalize implements Transform {
             : new DeferredImage(img as Image & { data: Uint8Array }, lut, map);
         continue;
       }
+      const src = img.data;
       const out = new Float32Array(src.length);
       if (c === 3) {
         const [m0, m1, m2] = mean as [number, number, number];

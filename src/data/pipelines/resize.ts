@@ -8,6 +8,7 @@
 import { AssertionError_, ValueError } from '../../utils/errors.js';
 import { imrescale, imresize, rescaleSize, type Interpolation } from './image_ops.js';
 import { resizeMasks } from './mask_ops.js';
+import { ResizedImage } from './resized_image.js';
 import type { Image, InstanceMasksLike, Results, Transform, TransformContext } from './utils.js';
 import { asScaleList } from './utils.js';
 
@@ -98,6 +99,11 @@ export class Resize implements Transform {
   }
 
   private resizeImage(img: Image, scale: [number, number], interp: Interpolation): Image {
+    if (interp === 'bilinear') {
+      // uint8 images are resized lazily (see ResizedImage: collate computes the rows).
+      const [w, h] = this.keep_ratio ? rescaleSize(img.width, img.height, scale) : scale;
+      return ResizedImage.resize(img, w, h);
+    }
     return this.keep_ratio ? imrescale(img, scale, interp)[0] : imresize(img, scale[0], scale[1], interp);
   }
 
