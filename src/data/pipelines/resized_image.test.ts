@@ -55,6 +55,13 @@ describe('ResizedImage (Resize → Normalize → Pad → collate fused)', () => 
         read(y, row, 0);
         expect(row).toEqual(want.subarray(y * rowLen, (y + 1) * rowLen));
       }
+      // Once `data` was read, a new reader copies the materialised rows.
+      expect(r.data).toEqual(want);
+      const copy = r.rowReader();
+      for (const y of [h - 1, 0, 1]) {
+        copy(y, row, 0);
+        expect(row).toEqual(want.subarray(y * rowLen, (y + 1) * rowLen));
+      }
     }
   });
 

@@ -34,22 +34,30 @@ export class ResizedImage implements Image {
     this.width = width;
     this.height = height;
     this.channels = src.channels;
-    let cached: Uint8Array | null = null;
     // An own, enumerable accessor: `{...img}` and structuredClone read (and so materialise) it.
     Object.defineProperty(this, 'data', {
       enumerable: true,
       get: (): Uint8Array => {
-        cached ??= imresize(src, width, height, 'bilinear').data as Uint8Array;
-        return cached;
+        this.#cached ??= imresize(src, width, height, 'bilinear').data as Uint8Array;
+        return this.#cached;
       },
     });
   }
+
+  /** The materialised pixels once `data` was read. */
+  #cached: Uint8Array | null = null;
 
   /**
    * A reader of the resized rows: `read(y, out, offset)` writes row `y` (`width × channels` bytes)
    * at `out[offset]`. Rows read in order, upwards or downwards, cost one vertical pass each.
    */
   rowReader(): (y: number, out: Uint8Array, offset: number) => void {
+    const done = this.#cached;
+    if (done !== null) {
+      // Already materialised (a transform read `data`): copy its rows instead of recomputing them.
+      const rowLen = this.width * this.channels;
+      return (y, out, offset) => out.set(done.subarray(y * rowLen, (y + 1) * rowLen), offset);
+    }
     return linearRowsU8(this.src, this.width, this.height);
   }
 
