@@ -73,6 +73,27 @@ describe('RPNHead', () => {
     h.dispose();
   });
 
+  it('the 3x3 conv + ReLU keeps only its input and output for the backward (no conv output, no pre-ReLU sum)', () => {
+    const h = HEADS.build<RPNHead>({ type: 'RPNHead', in_channels: 4, feat_channels: 8, anchor_generator: { type: 'AnchorGenerator', scales: [4], ratios: [1.0], strides: [8] } });
+    h.initWeights(new Rng(1));
+    const x = tf.randomNormal([2, 5, 6, 4], 0, 1, 'float32', 3) as tf.Tensor4D;
+    const params = [...h.namedParameters().values()];
+    let savedMaps = -1;
+    const { value, grads } = tf.variableGrads(() => {
+      const [c, r] = h.forwardSingle(x);
+      // every distinct [2, 5, 6, *] map the tape keeps for the backward (tfjs' tape of this scope)
+      const tape = (tf.engine() as unknown as { state: { activeTape: Array<{ saved?: tf.Tensor[] }> } }).state.activeTape;
+      const ids = new Set<unknown>();
+      for (const node of tape) for (const t of node.saved ?? []) if (t.rank === 4 && t.shape[0] === 2 && t.shape[1] === 5) ids.add((t as unknown as { dataId: unknown }).dataId);
+      savedMaps = ids.size;
+      return tf.add(c.sum(), r.sum()) as tf.Scalar;
+    }, params);
+    // x, the ReLU output (shared by rpn_cls/rpn_reg's 1x1 conv), and that conv's own [2, 5, 6, 5] output
+    expect(savedMaps).toBe(3);
+    tf.dispose([value, ...Object.values(grads), x]);
+    h.dispose();
+  });
+
   it('has mmdet layer names: rpn_conv 3x3, rpn_cls A outputs (sigmoid), rpn_reg 4A', () => {
     const h = head();
     const sd = h.stateDict();

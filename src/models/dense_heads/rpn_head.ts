@@ -74,13 +74,13 @@ export class RPNHead extends AnchorHead {
     return tf.tidy(() => {
       const conv = this.rpn_conv;
       const h = conv instanceof Conv2d
-        ? fusedConv(x, conv.weight as tf.Tensor4D, conv.bias, 1, 'relu')
+        ? convReluSavingOutput(x, conv.weight as tf.Tensor4D, conv.bias)
         : (tf.relu(conv.forward(x)) as tf.Tensor4D);
       // rpn_cls and rpn_reg as one 1x1 conv over the concatenated filters: the tape saves `h`
       // (the largest tensor here, 33.5 MB at P2 of 2x512x512) once instead of twice.
       const cls = this.rpn_cls, reg = this.rpn_reg;
       const bias = cls.bias !== null && reg.bias !== null ? tf.concat([cls.bias, reg.bias]) : null;
-      const both = fusedConv(h, tf.concat([cls.weight, reg.weight], 3) as tf.Tensor4D, bias, 0, 'linear');
+      const both = conv1x1(h, tf.concat([cls.weight, reg.weight], 3) as tf.Tensor4D, bias);
       return tf.split(both, [cls.out_channels, reg.out_channels], 3) as [tf.Tensor4D, tf.Tensor4D];
     });
   }
@@ -170,13 +170,48 @@ export class RPNHead extends AnchorHead {
 }
 
 /**
- * Stride-1 convolution + bias + activation as one `tf.fused.conv2d` (one output on the tape instead
- * of the conv's, the bias sum's and the ReLU's).
- * @param x `[N, H, W, Cin]`; `filter` `[kh, kw, Cin, Cout]`; `pad` pixels on each side
- * @returns `[N, H', W', Cout]` (owned by the caller)
+ * `relu(conv3x3(x) + b)` (stride 1, padding 1) as one differentiable op whose backward keeps only
+ * its input and its output: the ReLU's mask is read from the output, `dx` and `dW` come from the
+ * conv kernels' own gradients. `tf.fused.conv2d` cannot fuse a ReLU under a gradient tape, so it
+ * runs conv, bias add and ReLU as three ops, and the tape keeps the conv's output (saved by the
+ * add) and the sum (saved by the ReLU) besides: two extra copies of the 256-channel map, 64 MB at
+ * P2 of a batch of 2 at 512×512. The output is the `rpn_cls`/`rpn_reg` conv's input, which the tape
+ * keeps anyway.
+ * @param x `[N, H, W, Cin]`; `filter` `[3, 3, Cin, Cout]`; `bias` `[Cout]` or null
+ * @returns `[N, H, W, Cout]` (owned by the caller)
  */
-function fusedConv(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor | null, pad: number, activation: 'relu' | 'linear'): tf.Tensor4D {
+function convReluSavingOutput(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor | null): tf.Tensor4D {
+  const attrs = { strides: 1, pad: 1, dataFormat: 'NHWC', dilations: 1, dimRoundingMode: undefined };
+  const op = tf.customGrad((...args: Array<tf.Tensor | unknown>) => {
+    const save = args[args.length - 1] as tf.GradSaveFunc;
+    const [xIn, w, b] = args as [tf.Tensor4D, tf.Tensor4D, tf.Tensor1D | undefined];
+    const inputs = b === undefined ? { x: xIn, filter: w } : { x: xIn, filter: w, bias: b };
+    const y = tf.engine().runKernel('FusedConv2D', inputs, { ...attrs, activation: 'relu' } as never) as tf.Tensor4D;
+    save([xIn, y]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor4D, saved: tf.Tensor[]): tf.Tensor[] => {
+        const [xs, ys] = saved as [tf.Tensor4D, tf.Tensor4D];
+        const dz = tf.tidy(() => tf.mul(dy, tf.step(ys)) as tf.Tensor4D);
+        const dx = tf.engine().runKernel('Conv2DBackpropInput', { dy: dz, filter: w }, { ...attrs, inputShape: xs.shape } as never) as tf.Tensor;
+        const dw = tf.engine().runKernel('Conv2DBackpropFilter', { x: xs, dy: dz }, { ...attrs, filterShape: w.shape } as never) as tf.Tensor;
+        const grads = b === undefined ? [dx, dw] : [dx, dw, tf.sum(dz, [0, 1, 2])];
+        dz.dispose();
+        return grads;
+      },
+    };
+  });
+  return (bias === null ? op(x, filter) : op(x, filter, bias)) as tf.Tensor4D;
+}
+
+/**
+ * 1×1 convolution + bias as one `tf.fused.conv2d` (one output on the tape instead of the conv's and
+ * the bias sum's).
+ * @param x `[N, H, W, Cin]`; `filter` `[1, 1, Cin, Cout]`
+ * @returns `[N, H, W, Cout]` (owned by the caller)
+ */
+function conv1x1(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tensor | null): tf.Tensor4D {
   return bias === null
-    ? tf.fused.conv2d({ x, filter, strides: 1, pad, activation })
-    : tf.fused.conv2d({ x, filter, strides: 1, pad, activation, bias });
+    ? tf.fused.conv2d({ x, filter, strides: 1, pad: 0 })
+    : tf.fused.conv2d({ x, filter, strides: 1, pad: 0, bias });
 }

@@ -16,17 +16,20 @@ describeEachBackend('linearFast on an NHWC RoI map', () => {
     // reference: torch's flattening of the NCHW map, through the plain Linear layer
     const ref = (xx: tf.Tensor) => fc.forward(xx.transpose([0, 3, 1, 2]).reshape([n, c * h * w]) as tf.Tensor2D);
     const fast = (xx: tf.Tensor) => linearFast(fc, xx as tf.Tensor4D);
+    // the forward's weight permutation in blocks of 2 columns (3 blocks: 2, 2, 1)
+    const chunked = (xx: tf.Tensor) => linearFast(fc, xx as tf.Tensor4D, 2 * 4 * c * h * w);
     const run = (f: (xx: tf.Tensor) => tf.Tensor) => tf.tidy(() => {
       const { value, grads } = tf.variableGrads(() => f(x).mul(dy).sum() as tf.Scalar, [fc.weight, fc.bias!]);
       const gx = tf.grad((xx: tf.Tensor) => f(xx).mul(dy).sum())(x);
       return [f(x), value, grads[fc.weight.name]!, grads[fc.bias!.name]!, gx].map((t) => Array.from(t.dataSync()));
     });
     const a = run(ref);
-    const b = run(fast);
-    a.forEach((arr, i) => {
-      expect(b[i]!.length).toBe(arr.length);
-      arr.forEach((v, j) => expect(b[i]![j]).toBeCloseTo(v, 4));
-    });
+    for (const b of [run(fast), run(chunked)]) {
+      a.forEach((arr, i) => {
+        expect(b[i]!.length).toBe(arr.length);
+        arr.forEach((v, j) => expect(b[i]![j]).toBeCloseTo(v, 4));
+      });
+    }
     tf.dispose([x, dy]);
     fc.dispose();
   });
@@ -36,6 +39,7 @@ describeEachBackend('linearFast on an NHWC RoI map', () => {
     fc.initWeights(new Rng(1));
     const x = tf.ones([2, 2, 2, 4]) as tf.Tensor4D;
     await expectLeakFree(() => linearFast(fc, x));
+    await expectLeakFree(() => linearFast(fc, x, 4 * 16));
     await expectLeakFree(() => {
       const { value, grads } = tf.variableGrads(() => linearFast(fc, x).sum() as tf.Scalar, [fc.weight]);
       return [value, ...Object.values(grads)];
