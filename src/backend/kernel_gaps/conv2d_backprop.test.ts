@@ -172,11 +172,11 @@ const FILTER_CASES: Case[] = [
   { name: '3x3 s1 on a 2x2 map, many channels', x: [2, 2, 2, 40], k: [3, 3], co: 64, stride: 1, pad: 'same' },
 ];
 
-/** Wide enough outputs (256 channels: ~500 grid positions per band) for several GEMM bands. */
+/** Wide enough outputs (256 channels: 1024 grid positions per band) for several GEMM bands. */
 const BAND_CASES: Case[] = [
-  { name: 'one image per band: 3x3 s1, batch 2', x: [2, 20, 20, 4], k: [3, 3], co: 256, stride: 1, pad: 'same' },
-  { name: 'bands of image rows: 3x3 s1', x: [1, 40, 38, 4], k: [3, 3], co: 256, stride: 1, pad: 'same' },
-  { name: 'bands of image rows: 7x7 s2 pad 3, batch 2', x: [2, 40, 41, 3], k: [7, 7], co: 256, stride: 2, pad: 3 },
+  { name: 'one image per band: 3x3 s1, batch 2', x: [2, 30, 30, 4], k: [3, 3], co: 256, stride: 1, pad: 'same' },
+  { name: 'bands of image rows: 3x3 s1', x: [1, 60, 38, 4], k: [3, 3], co: 256, stride: 1, pad: 'same' },
+  { name: 'bands of image rows: 7x7 s2 pad 3', x: [1, 128, 60, 3], k: [7, 7], co: 256, stride: 2, pad: 3 },
 ];
 
 describe('Conv2DBackpropFilter on wasm: the GEMM and im2col forms', () => {
@@ -280,17 +280,19 @@ describe('Conv2DBackpropFilter on wasm: the GEMM and im2col forms', () => {
   it('cuts large grids into bands of whole images or of image rows (planOf)', () => {
     const plan = (x: number[], k: number, co: number, stride: number, pad: number) =>
       planOf(x, co, geometryOf(tf.backend_util.computeConv2DInfo(x as [number, number, number, number], [k, k, x[3]!, co], stride, 1, pad, 'floor', false, 'channelsLast')));
-    // Shapes RetinaNet head: (48 + 48) floats × 26² per image; 2 images fit 512 kB.
+    // Shapes RetinaNet head: 48 floats of dy × 26² per image; the whole batch fits 1 MB.
     const head = plan([4, 24, 24, 48], 3, 48, 1, 1);
-    expect([head.images, head.bandsPerImage, head.bands, head.segLen]).toEqual([2, 1, 2, 26 * 26]);
-    // 64x64 with 64 + 4 floats per position: 1927 positions per band → 3 parts of 22 rows (+2 repeated).
-    const rows = plan([2, 64, 64, 4], 3, 64, 1, 1);
-    expect([rows.images, rows.rows, rows.bandsPerImage, rows.bands, rows.segLen]).toEqual([1, 22, 3, 6, 24 * 66]);
-    expect(rows.ext).toBeCloseTo((6 * 24 * 66) / (2 * 64 * 64), 10);
-    // The band cases above: 2 bands of one image; 4 parts of 10 rows; 2 parts of 10 rows (+3).
-    expect(plan([2, 20, 20, 4], 3, 256, 1, 1).bands).toBe(2);
-    expect([plan([1, 40, 38, 4], 3, 256, 1, 1).rows, plan([1, 40, 38, 4], 3, 256, 1, 1).bands]).toEqual([10, 4]);
-    expect([plan([2, 40, 41, 3], 7, 256, 2, 3).rows, plan([2, 40, 41, 3], 7, 256, 2, 3).bands]).toEqual([10, 4]);
+    expect([head.images, head.bandsPerImage, head.bands, head.segLen]).toEqual([4, 1, 1, 26 * 26]);
+    // 96x96 with 64 floats per position: 4096 positions per band → 3 parts of 32 rows (+2 repeated).
+    const rows = plan([2, 96, 96, 4], 3, 64, 1, 1);
+    expect([rows.images, rows.rows, rows.bandsPerImage, rows.bands, rows.segLen]).toEqual([1, 32, 3, 6, 34 * 98]);
+    expect(rows.ext).toBeCloseTo((6 * 34 * 98) / (2 * 96 * 96), 10);
+    // Up to twice the budget an image stays whole (64x64: 66² = 4356 positions).
+    expect(plan([2, 64, 64, 4], 3, 64, 1, 1).bandsPerImage).toBe(1);
+    // The band cases above: 2 bands of one image; 3 parts of 20 rows (+2); 3 parts of 22 rows (+3).
+    const [one, part, stem] = [plan([2, 30, 30, 4], 3, 256, 1, 1), plan([1, 60, 38, 4], 3, 256, 1, 1), plan([1, 128, 60, 3], 7, 256, 2, 3)];
+    expect([one.images, one.bands]).toEqual([1, 2]);
+    expect([part.rows, part.bands, stem.rows, stem.bands]).toEqual([20, 3, 22, 3]);
   });
 
   it('leaves neither tensors nor views behind across 50 kernel calls of each form', async () => {

@@ -77,8 +77,8 @@ function tapGroups(g: ConvGeometry, wq: number): { phases: Array<[number, number
   return { phases, groups };
 }
 
-/** Bytes of GEMM operands per band that {@link planOf} aims at: half the 1 MB L2 of this machine kind. */
-const BAND_BYTES = 512 * 1024;
+/** Bytes of a band's dy (the GEMMs' packed weights) that {@link planOf} aims at: the L2 of this machine kind. */
+const BAND_BYTES = 1024 * 1024;
 
 /** How {@link conv2dFilterGradGemm} lays a conv out. */
 export interface GemmPlan {
@@ -101,26 +101,25 @@ export interface GemmPlan {
 
 /**
  * Plans the bands. An image part is `rows` output rows plus the rows its taps reach below
- * (`max jh`, repeated from the next part). A band's operands, `Co + M` floats per position, stay
- * within {@link BAND_BYTES} so that XNNPACK's GEMM reuses them from cache, but a part keeps at least
- * 4 rows per repeated row. Measured (one thread, load ~11): the 512² ResNet stem's dW (dy 34 MB as
- * one band, re-read for every 4 rows of the product) took 582 ms as one band and 387 ms in bands;
- * on the 192-px shapes the two are equal within noise.
+ * (`max jh`, repeated from the next part). A band's dy, which XNNPACK packs and re-reads once per
+ * 4 rows of each product, stays within {@link BAND_BYTES}, but a part keeps at least 8 rows per
+ * repeated row. Measured (one thread, load ~11): the 512² ResNet stem's dW (dy 34 MB as one band)
+ * took 582 ms as one band and 387 ms in bands of 12 rows; on the 192-px shapes whole batches fit.
  */
 export function planOf(xShape: number[], co: number, g: ConvGeometry): GemmPlan {
   const n = xShape[0]!;
-  const ci = xShape[3]!;
   const { hq, wq } = planeGrid(g);
   const { phases, groups } = tapGroups(g, wq);
   const jh = hq - g.outH;
-  const mMax = Math.max(...groups.map((q) => q.count)) * ci;
-  const budget = Math.floor(BAND_BYTES / 4 / (co + mMax)); // grid positions per band
+  const budget = Math.floor(BAND_BYTES / 4 / co); // grid positions per band
   let rows = g.outH;
   let images = Math.max(1, Math.min(n, Math.floor(budget / (hq * wq))));
   images = Math.ceil(n / Math.ceil(n / images));
   let bandsPerImage = 1;
-  if (budget < hq * wq) {
-    rows = Math.min(g.outH, Math.max(4 * jh, 1, Math.floor(budget / wq) - jh));
+  // Parts of an image only beyond twice the budget: the repeated rows and the smaller products
+  // cost more than the cache misses on a 512² map's 32² level (256 channels: 204 vs 160 ms).
+  if (2 * budget < hq * wq) {
+    rows = Math.min(g.outH, Math.max(8 * jh, 1, Math.floor(budget / wq) - jh));
     bandsPerImage = Math.ceil(g.outH / rows);
     rows = Math.ceil(g.outH / bandsPerImage);
   }
