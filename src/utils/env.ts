@@ -1,18 +1,33 @@
 /**
  * @module Environment facts logged at the start of a run (mmdet `collect_env`).
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { cpus, platform, release, totalmem } from 'node:os';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 
-function versionOf(pkg: string): string {
+/**
+ * The installed version of `pkg`. Its package.json is found by walking up from the package's entry
+ * point, because a package whose `exports` map omits `./package.json` (sharp) cannot resolve it.
+ */
+export function versionOf(pkg: string): string {
+  let dir: string;
   try {
-    const file = require.resolve(`${pkg}/package.json`);
-    return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
+    dir = dirname(require.resolve(pkg));
   } catch {
     return 'not installed';
+  }
+  for (;;) {
+    const file = join(dir, 'package.json');
+    if (existsSync(file)) {
+      const meta = JSON.parse(readFileSync(file, 'utf8')) as { name?: string; version?: string };
+      if (meta.name === pkg && meta.version !== undefined) return meta.version;
+    }
+    const up = dirname(dir);
+    if (up === dir) return 'not installed';
+    dir = up;
   }
 }
 
