@@ -102,9 +102,10 @@ export interface GemmPlan {
 /**
  * Plans the bands. An image part is `rows` output rows plus the rows its taps reach below
  * (`max jh`, repeated from the next part). A band's dy, which XNNPACK packs and re-reads once per
- * 4 rows of each product, stays within {@link BAND_BYTES}, but a part keeps at least 8 rows per
- * repeated row. Measured (one thread, load ~11): the 512² ResNet stem's dW (dy 34 MB as one band)
- * took 582 ms as one band and 387 ms in bands of 12 rows; on the 192-px shapes whole batches fit.
+ * 4 rows of each product, stays within {@link BAND_BYTES}; an image is cut into parts only once its
+ * dy exceeds twice that, and a part keeps at least 8 rows per repeated row. Measured (one thread,
+ * load ~11): the 512² ResNet stem's dW (dy 34 MB as one band) took 582 ms as one band and 387 ms
+ * in bands of 12 rows. On the 192-px shapes every level runs as one band, the stem one per image.
  */
 export function planOf(xShape: number[], co: number, g: ConvGeometry): GemmPlan {
   const n = xShape[0]!;
