@@ -193,11 +193,13 @@ function convReluSavingOutput(x: tf.Tensor4D, filter: tf.Tensor4D, bias: tf.Tens
       gradFunc: (dy: tf.Tensor4D, saved: tf.Tensor[]): tf.Tensor[] => {
         const [xs, ys] = saved as [tf.Tensor4D, tf.Tensor4D];
         const dz = tf.tidy(() => tf.mul(dy, tf.step(ys)) as tf.Tensor4D);
-        const dx = tf.engine().runKernel('Conv2DBackpropInput', { dy: dz, filter: w }, { ...attrs, inputShape: xs.shape } as never) as tf.Tensor;
+        // dW (whose kernel lays out copies of x and dz) before dx, so their temporaries and dx are
+        // never in memory together
         const dw = tf.engine().runKernel('Conv2DBackpropFilter', { x: xs, dy: dz }, { ...attrs, filterShape: w.shape } as never) as tf.Tensor;
-        const grads = b === undefined ? [dx, dw] : [dx, dw, tf.sum(dz, [0, 1, 2])];
+        const db = b === undefined ? null : tf.sum(dz, [0, 1, 2]);
+        const dx = tf.engine().runKernel('Conv2DBackpropInput', { dy: dz, filter: w }, { ...attrs, inputShape: xs.shape } as never) as tf.Tensor;
         dz.dispose();
-        return grads;
+        return db === null ? [dx, dw] : [dx, dw, db];
       },
     };
   });
