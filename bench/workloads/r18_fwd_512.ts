@@ -6,7 +6,7 @@
  * folds each BatchNorm into its conv (scale into the filter, shift into a bias), so every
  * conv+BN(+ReLU) is one `tf.fused.conv2d` with bias and activation, the XNNPACK fused path.
  * Random weights (He-normal filters, BN statistics near identity): timing does not depend on values.
- * XNNPACK threads: `DETKIT_WASM_THREADS` (default: the cores the load average leaves free).
+ * XNNPACK threads: `DETKIT_WASM_THREADS` (default: the cores idle at start-up).
  */
 import { tf } from '../../src/backend/index.js';
 import type { Workload } from '../workload.js';

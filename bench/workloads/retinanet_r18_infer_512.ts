@@ -3,7 +3,7 @@
  * 512×512 image, with its post-processing (top-k, decoding, NMS) (torch_bench.py
  * `retinanet_r18_infer_512`).
  *
- * XNNPACK threads: `DETKIT_WASM_THREADS` (default: the cores the load average leaves free; see
+ * XNNPACK threads: `DETKIT_WASM_THREADS` (default: the cores idle at start-up; see
  * docs/compute.md). Compare `DETKIT_WASM_THREADS=1` and `=2` back to back.
  */
 import type { RetinaNet } from '../../src/models/detectors/single_stage.js';

@@ -4,7 +4,7 @@
  * `wasm` (XNNPACK + SIMD) is the default backend; `cpu` is the test reference. `DETKIT_BACKEND`
  * selects one (`wasm` | `cpu`). Before the first backend is set up, `kernel_gaps/` registers the
  * kernels wasm lacks or gets wrong or slow, the gradients tfjs-core lacks, and the numeric-pad fix.
- * On the main thread wasm runs tfjs' threaded build with one XNNPACK thread per free core
+ * On the main thread wasm runs tfjs' threaded build with one XNNPACK thread per idle core
  * (`DETKIT_WASM_THREADS`, `wasm_threads.ts`).
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -16,7 +16,7 @@ import { registerFusedFocalLoss } from './fused/focal_loss_kernels.js';
 import { registerFusedNorms } from './fused/norm_kernels.js';
 import { loadGradientsBundle } from './gradients_bundle.js';
 import { GRADIENT_GAPS, registerKernelGaps, WASM_KERNEL_GAPS } from './kernel_gaps/index.js';
-import { announceWorkerWasmBackend, checkWasmThreads, useThreadedWasm, wasmThreadsFromEnv, wasmThreadsInUse } from './wasm_threads.js';
+import { announceWorkerWasmBackend, checkWasmThreads, resolveWasmThreads, useThreadedWasm, wasmThreadsInUse } from './wasm_threads.js';
 
 // tfjs-core's Node entry registers neither the gradients nor the chained tensor methods
 // (`x.mul(y)`); gradients_bundle.ts builds (once, cached) and loads them for every backend.
@@ -31,7 +31,7 @@ export { GRADIENT_GAPS, registerKernelGaps, WASM_KERNEL_GAPS };
 export { fusedSigmoidFocalLoss } from './fused/focal_loss_kernels.js';
 export { fusedNormInfer, fusedNormTrain, type FusedNormTrainResult } from './fused/norm_kernels.js';
 export { earlyReleaseInstalled, installEarlyReleaseGradients, uninstallEarlyReleaseGradients };
-export { defaultWasmThreads, MAX_WASM_THREADS, wasmThreadsFromEnv } from './wasm_threads.js';
+export { defaultWasmThreads, MAX_WASM_THREADS, measureFreeCores, wasmThreadsFromEnv } from './wasm_threads.js';
 
 /** Backends detkit can run on. */
 export type BackendName = 'wasm' | 'cpu';
@@ -56,7 +56,7 @@ export function defaultBackend(): BackendName {
 export interface InitBackendOptions {
   /**
    * XNNPACK threads of the wasm backend, 1–8 (default {@link wasmThreadsFromEnv}: `DETKIT_WASM_THREADS`,
-   * else on the main thread the cores the load average leaves free, and 1 in worker threads). 1 runs the single-threaded
+   * else on the main thread the cores idle at start-up, and 1 in worker threads). 1 runs the single-threaded
    * build. Only the first initialisation of wasm in a thread decides it; once a worker thread of the
    * process starts its own wasm backend (data-parallel replicas), the main thread drops to 1.
    */
@@ -78,15 +78,16 @@ export interface InitBackendOptions {
  */
 export async function initBackend(name: BackendName = defaultBackend(), options: InitBackendOptions = {}): Promise<BackendName> {
   if (ready !== undefined && readyName === name) return ready;
-  if (name === 'wasm') {
-    const threads = options.wasmThreads === undefined ? wasmThreadsFromEnv() : checkWasmThreads(options.wasmThreads, 'wasmThreads');
-    if (threads > 1) useThreadedWasm(threads);
-  }
+  if (options.wasmThreads !== undefined) checkWasmThreads(options.wasmThreads, 'wasmThreads');
   registerKernelGaps();
   // Backward frees saved activations and used gradients as it goes (early_release_gradients.ts).
   if (process.env.DETKIT_EARLY_RELEASE !== '0') installEarlyReleaseGradients();
   readyName = name;
   ready = (async () => {
+    if (name === 'wasm') {
+      const threads = options.wasmThreads ?? (await resolveWasmThreads());
+      if (threads > 1) useThreadedWasm(threads);
+    }
     const ok = await tf.setBackend(name);
     if (!ok) throw new ValueError('BACKEND_INIT_FAILED', `tfjs backend '${name}' failed to initialise`);
     await tf.ready();

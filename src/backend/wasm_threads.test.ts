@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, tf } from './index.js';
-import { checkWasmThreads, defaultWasmThreads, MAX_WASM_THREADS, wasmThreadsFromEnv } from './wasm_threads.js';
+import { checkWasmThreads, defaultWasmThreads, MAX_WASM_THREADS, measureFreeCores, wasmThreadsFromEnv } from './wasm_threads.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const INDEX = fileURLToPath(new URL('./index.ts', import.meta.url));
@@ -91,17 +91,18 @@ function runChild(threads: number, source = computeSource(INDEX)) {
 }
 
 describe('DETKIT_WASM_THREADS', () => {
-  it('defaults to the cores the load leaves free on the main thread, 1 under vitest', () => {
+  it('defaults to the idle cores on the main thread, 1 under vitest', async () => {
     const cores = Math.min(availableParallelism(), MAX_WASM_THREADS);
-    expect(defaultWasmThreads({}, 0)).toBe(cores);
-    expect(defaultWasmThreads({}, 0.4)).toBe(cores);
-    expect(defaultWasmThreads({}, cores - 0.6)).toBe(1);
-    expect(defaultWasmThreads({}, 12)).toBe(1);
-    expect(defaultWasmThreads({ VITEST: 'true' }, 0)).toBe(1);
+    expect(defaultWasmThreads({})).toBe(cores);
+    expect(defaultWasmThreads({}, cores + 0.4)).toBe(cores);
+    expect(defaultWasmThreads({}, 1.4)).toBe(Math.min(cores, 1));
+    expect(defaultWasmThreads({}, 0.1)).toBe(1);
+    expect(defaultWasmThreads({ VITEST: 'true' }, cores)).toBe(1);
     expect(wasmThreadsFromEnv({ VITEST: 'true' })).toBe(1);
-    const dflt = wasmThreadsFromEnv({ DETKIT_WASM_THREADS: '' });
-    expect(dflt).toBeGreaterThanOrEqual(1);
-    expect(dflt).toBeLessThanOrEqual(cores);
+    expect(wasmThreadsFromEnv({ DETKIT_WASM_THREADS: '' }, 2.2)).toBe(Math.min(cores, 2));
+    const free = await measureFreeCores(50);
+    expect(free).toBeGreaterThanOrEqual(0);
+    expect(free).toBeLessThanOrEqual(availableParallelism() + 1e-9);
   });
 
   it('takes an integer from 1 to 8', () => {

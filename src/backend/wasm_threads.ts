@@ -24,7 +24,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { availableParallelism, loadavg } from 'node:os';
+import { availableParallelism, cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { BroadcastChannel, isMainThread, type Worker, Worker as NodeWorker, type WorkerOptions } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
@@ -50,18 +50,36 @@ let threadedModule: ThreadedModule | undefined;
 export const MAX_WASM_THREADS = 8;
 
 /**
- * Default XNNPACK thread count. On the main thread: the cores the 1-minute load average leaves
- * free, `round(cores − load)`, from 1 to the core count (at most {@link MAX_WASM_THREADS}). Every
- * kernel waits for all of its threads, so a thread on a core that other processes keep busy delays
- * each kernel: on this 2-core machine at load 12 one training iteration took 4.6 s with two threads
- * against 0.59 s with one. In worker threads 1 (data-parallel replicas and loader workers each run
- * their own wasm instance) and under vitest (it runs test files in parallel).
- * @param load1 the 1-minute load average (default `os.loadavg()[0]`)
+ * Default XNNPACK thread count. On the main thread: the cores idle right now ({@link measureFreeCores}),
+ * rounded, from 1 to the core count (at most {@link MAX_WASM_THREADS}). Every kernel waits for all
+ * of its threads, so a thread on a core that other processes keep busy delays each kernel: on this
+ * 2-core machine at load 12 one training iteration took 4.6 s with two threads against 0.59 s with
+ * one. In worker threads 1 (data-parallel replicas and loader workers each run their own wasm
+ * instance) and under vitest (it runs test files in parallel).
+ * @param freeCores idle cores (default: all of them)
  */
-export function defaultWasmThreads(env: NodeJS.ProcessEnv = process.env, load1: number = loadavg()[0]!): number {
+export function defaultWasmThreads(env: NodeJS.ProcessEnv = process.env, freeCores: number = availableParallelism()): number {
   if (!isMainThread || env.VITEST !== undefined) return 1;
   const cores = Math.min(availableParallelism(), MAX_WASM_THREADS);
-  return Math.max(1, Math.min(cores, Math.round(cores - load1)));
+  return Math.max(1, Math.min(cores, Math.round(freeCores)));
+}
+
+/**
+ * Idle cores over the next `windowMs`: the sum over CPUs of their idle share of that window
+ * (`os.cpus()` times). Unlike the load average, it does not remember the previous process of a
+ * sequence (a bench run's last workload).
+ */
+export async function measureFreeCores(windowMs = 100): Promise<number> {
+  const sample = () => cpus().map((c) => ({ idle: c.times.idle, total: c.times.idle + c.times.user + c.times.nice + c.times.sys + c.times.irq }));
+  const a = sample();
+  await new Promise((r) => setTimeout(r, windowMs));
+  const b = sample();
+  let free = 0;
+  b.forEach((t, i) => {
+    const total = t.total - a[i]!.total;
+    if (total > 0) free += (t.idle - a[i]!.idle) / total;
+  });
+  return free;
 }
 
 /**
@@ -82,12 +100,23 @@ export function checkWasmThreads(n: number, source: string): number {
  * The XNNPACK thread count for this thread: `DETKIT_WASM_THREADS` on the main thread, else
  * {@link defaultWasmThreads}. Worker threads ignore the variable (they inherit the process
  * environment, and N replicas × the variable's threads would oversubscribe the cores).
+ * @param freeCores idle cores, for the default (see {@link resolveWasmThreads})
  * @throws ValueError `WASM_THREADS_INVALID` for a value that is not an integer in `[1, 8]`
  */
-export function wasmThreadsFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+export function wasmThreadsFromEnv(env: NodeJS.ProcessEnv = process.env, freeCores?: number): number {
   const v = env.DETKIT_WASM_THREADS;
-  if (!isMainThread || v === undefined || v === '') return defaultWasmThreads(env);
+  if (!isMainThread || v === undefined || v === '') return defaultWasmThreads(env, freeCores);
   return checkWasmThreads(/^\d+$/.test(v.trim()) ? Number(v) : Number.NaN, `DETKIT_WASM_THREADS ('${v}')`);
+}
+
+/**
+ * {@link wasmThreadsFromEnv}, measuring the idle cores (100 ms) only when the default applies on
+ * the main thread.
+ */
+export async function resolveWasmThreads(env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const v = env.DETKIT_WASM_THREADS;
+  const measure = isMainThread && env.VITEST === undefined && (v === undefined || v === '');
+  return wasmThreadsFromEnv(env, measure ? await measureFreeCores() : undefined);
 }
 
 /** The few WebAssembly JS API types used here (the project's `lib` has no DOM/WebAssembly types). */
