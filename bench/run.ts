@@ -7,7 +7,7 @@
  *   npm run bench -- --only conv3-train    one workload (repeatable)
  *   npm run bench -- --json                one JSON document {"median_ms": {...}, "peak_rss_mb": {...}, ...}
  *   npm run bench -- --vs-torch            also run each workload's PyTorch peer; print time and RSS ratios
- *   npm run bench -- --vs-torch --torch-threads 1   PyTorch on one thread (detkit's wasm has one)
+ *   npm run bench -- --vs-torch --torch-threads 1   PyTorch on one thread (DETKIT_WASM_THREADS=1 for detkit)
  *   npm run bench -- --profile             per-kernel time of one run (tf.profile), top kernels
  *   npm run bench -- --backend cpu         another backend (default: DETKIT_BACKEND or wasm)
  *
@@ -65,8 +65,10 @@ async function loadWorkload(file: string): Promise<Workload> {
 
 /** Child mode: time one workload and print one JSON line. */
 async function child(file: string, backendName: string | undefined, profile: boolean): Promise<void> {
-  const { initBackend, tf } = await import('../src/backend/index.js');
-  const backend = await initBackend(backendName === undefined ? undefined : (backendName as 'wasm' | 'cpu'));
+  const { initBackend, backendInfo, tf } = await import('../src/backend/index.js');
+  const initialised = await initBackend(backendName === undefined ? undefined : (backendName as 'wasm' | 'cpu'));
+  const threads = backendInfo().threadsCount;
+  const backend = threads > 1 ? `${initialised} ${threads} threads` : initialised;
   const w = await loadWorkload(file);
   const ctx = await w.setup();
   for (let i = 0; i < (w.warmup ?? 2); i++) await w.run(ctx);
@@ -197,7 +199,7 @@ async function main(): Promise<number> {
     }
   }
   if (values['vs-torch'] === true && !values.json) {
-    process.stdout.write(`# vs PyTorch ${[...torch.values()][0]?.torch ?? ''} (${threads} thread(s); detkit wasm is single-threaded), load average ${load()}\n`);
+    process.stdout.write(`# vs PyTorch ${[...torch.values()][0]?.torch ?? ''} (${threads} thread(s)), load average ${load()}\n`);
     for (const r of results) {
       const t = torch.get(r.name);
       const line = t === undefined
