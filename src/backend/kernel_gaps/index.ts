@@ -26,7 +26,7 @@ import { zeroGradConfigs } from './zero_grads.js';
 
 /**
  * Kernels registered for `wasm`. Entries whose name wasm already has replace its kernel:
- * - `Conv2DBackpropInput`: wasm's is a scalar loop, ours is an XNNPACK conv;
+ * - `Conv2DBackpropInput`: wasm's is a scalar loop, ours is an XNNPACK conv (stride 1) or GEMM + col2im (strided);
  * - `MaxPoolGrad`: wasm's drops windows whose values are all negative;
  * - `GatherV2`, `Tile`, `StridedSlice`: wasm's compute an index per element (and its
  *   `StridedSlice` mishandles `shrinkAxisMask` with strides > 1);
