@@ -73,6 +73,21 @@ export abstract class BaseDetector extends Module {
     });
   }
 
+  /**
+   * Runs `fn` with the model in eval mode (dropout off, BN on running statistics), restoring
+   * training mode afterwards if it was on: what every test path does (mmdet's callers run
+   * `model.eval()` first; detkit's test methods also work on a model left in training mode).
+   */
+  protected inEvalMode<T>(fn: () => T): T {
+    const wasTraining = this.training;
+    if (wasTraining) this.eval();
+    try {
+      return fn();
+    } finally {
+      if (wasTraining) this.train();
+    }
+  }
+
   /** mmdet `with_neck` etc. are properties of subclasses; the class name shown in logs. */
   get modelName(): string {
     return (this.constructor as typeof BaseDetector).torchName;

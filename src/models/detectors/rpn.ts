@@ -64,15 +64,11 @@ export class RPN extends BaseDetector {
   }
 
   override simpleTest(batch: DetBatch, rescale = true): DetResult[] {
-    const wasTraining = this.training;
-    if (wasTraining) this.eval();
-    try {
-      return tf.tidy(() => {
+    return this.inEvalMode(() =>
+      tf.tidy(() => {
         const outs = this.rpn_head.forward(this.extractFeat(tf.tensor4d(batch.img, batch.imgShape)));
         return this.rpn_head.getProposals(outs, batch.samples.map((s) => s.meta), null, rescale).map((p) => ({ bbox: [p] }));
-      });
-    } finally {
-      if (wasTraining) this.train();
-    }
+      }),
+    );
   }
 }

@@ -85,16 +85,12 @@ export class SingleStageDetector extends BaseDetector {
   }
 
   override simpleTest(batch: DetBatch, rescale = true): DetResult[] {
-    const wasTraining = this.training;
-    if (wasTraining) this.eval();
-    try {
-      return tf.tidy(() => {
+    return this.inEvalMode(() =>
+      tf.tidy(() => {
         const outs = this.bbox_head.forward(this.extractFeat(this.imageTensor(batch)));
         return this.bbox_head.getBboxes(outs as never, batch.samples.map((s) => s.meta), rescale).map((bbox) => ({ bbox }));
-      });
-    } finally {
-      if (wasTraining) this.train();
-    }
+      }),
+    );
   }
 
   /**
@@ -106,9 +102,7 @@ export class SingleStageDetector extends BaseDetector {
    */
   override augTest(augs: DetBatch[], rescale = true): DetResult[] {
     if (augs.length === 0) throw new DetkitError('MODEL_BAD_INPUT', 'aug_test needs at least one augmentation');
-    const wasTraining = this.training;
-    if (wasTraining) this.eval();
-    try {
+    return this.inEvalMode(() => {
       // perAug[j][i]: candidates of image i under augmentation j (one augmentation in memory at a time).
       const perAug = augs.map((batch) => {
         let cands: AugCandidates[] = [];
@@ -128,9 +122,7 @@ export class SingleStageDetector extends BaseDetector {
           rescale,
         ),
       }));
-    } finally {
-      if (wasTraining) this.train();
-    }
+    });
   }
 }
 

@@ -105,9 +105,7 @@ export class TwoStageDetector extends BaseDetector {
 
   override simpleTest(batch: DetBatch, rescale = true): DetResult[] {
     const { rpn, roi } = this.requireHeads();
-    const wasTraining = this.training;
-    if (wasTraining) this.eval();
-    try {
+    return this.inEvalMode(() => {
       let results: DetResult[] = [];
       tf.tidy(() => {
         const metas = batch.samples.map((s) => s.meta);
@@ -116,9 +114,7 @@ export class TwoStageDetector extends BaseDetector {
         results = roi.simpleTest(feats, proposals, metas, rescale);
       });
       return results;
-    } finally {
-      if (wasTraining) this.train();
-    }
+    });
   }
 
   /**
@@ -134,9 +130,7 @@ export class TwoStageDetector extends BaseDetector {
   override augTest(augs: DetBatch[], rescale = true): DetResult[] {
     if (augs.length === 0) throw new DetkitError('MODEL_BAD_INPUT', 'aug_test needs at least one augmentation');
     const { rpn, roi } = this.requireHeads();
-    const wasTraining = this.training;
-    if (wasTraining) this.eval();
-    try {
+    return this.inEvalMode(() => {
       let results: DetResult[] = [];
       tf.tidy(() => {
         const metasPerAug = augs.map((b) => b.samples.map((s) => s.meta));
@@ -154,9 +148,7 @@ export class TwoStageDetector extends BaseDetector {
         results = roi.augTest(featsPerAug, merged, metasPerAug, rescale);
       });
       return results;
-    } finally {
-      if (wasTraining) this.train();
-    }
+    });
   }
 }
 
