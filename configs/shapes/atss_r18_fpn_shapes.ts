@@ -6,9 +6,9 @@
  * AdamW lr 0.006 (the RetinaNet recipe uses 0.002). Measured on 2026-11-26 with this file (seed 0,
  * 10 epochs, batch 8, evaluation every epoch; 25.9 min at load 1–8, another job alongside): bbox_mAP on
  * shapes val 0.047 0.087 0.139 0.176 0.203 0.245 0.290 0.296 0.329 **0.355** (RetinaNet recipe: 0.299).
- * That was with the 800 training images of `data/shapes/` and a 10-epoch schedule; this file now
- * inherits the RetinaNet recipe's 2,400 training images (`data/shapes_2400/`), 2 devices and
- * 8 epochs (2,408 iterations), which has not been measured for this detector.
+ * That was with 800 training images and a 10-epoch schedule; this file now inherits the shapes
+ * data's 2,400 training images and the RetinaNet recipe's 2 devices and 8 epochs (2,408
+ * iterations), which has not been measured for this detector.
  */
 import type { DetConfig } from '../../src/config/index.js';
 

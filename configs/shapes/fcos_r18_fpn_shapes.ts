@@ -7,9 +7,9 @@
  * AdamW lr 0.006 (the RetinaNet recipe uses 0.002). Measured on 2026-11-26 with this file (seed 0,
  * 10 epochs, batch 8, evaluation every epoch; 20.8 min at load 1–7, another job alongside): bbox_mAP on
  * shapes val 0.034 0.074 0.105 0.134 0.179 0.188 0.243 0.256 0.266 **0.287** (RetinaNet recipe: 0.299).
- * That was with the 800 training images of `data/shapes/` and a 10-epoch schedule; this file now
- * inherits the RetinaNet recipe's 2,400 training images (`data/shapes_2400/`), 2 devices and
- * 8 epochs (2,408 iterations), which has not been measured for this detector.
+ * That was with 800 training images and a 10-epoch schedule; this file now inherits the shapes
+ * data's 2,400 training images and the RetinaNet recipe's 2 devices and 8 epochs (2,408
+ * iterations), which has not been measured for this detector.
  */
 import type { DetConfig } from '../../src/config/index.js';
 
