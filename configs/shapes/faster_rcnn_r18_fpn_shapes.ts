@@ -10,12 +10,20 @@
  *   10–105 px in the dataset's 192-px images.
  * - RoI head: 64-channel RoI features, 256-wide shared FCs, 128 sampled RoIs per image (an image
  *   holds a few objects, so 512 would be almost all negatives), RPN proposals 1000 → 500.
- * - AdamW with a short linear warmup and cosine decay, as the RetinaNet shapes recipe.
+ * - AdamW with a short linear warmup and cosine decay per iteration, as the RetinaNet shapes
+ *   recipe; data-parallel on both cores (`gpu_ids: [0, 1]`, 4 images per device), 5 epochs of 301
+ *   iterations (about 1.05 s each on an idle 2-core machine).
+ *
+ * Measured on 2026-11-26 (idle machine, the 2,400-image data already generated): 27.75 min in all
+ * (1,665 s: training and 5 evaluations), bbox_mAP on shapes val 0.176 0.464 0.583 0.701 **0.715**
+ * (bbox_mAP_50 0.849). With 800 images and 6 epochs of 101 iterations it had reached 0.346.
  */
 import type { DetConfig } from '../../src/config/index.js';
 
 export default {
   _base_: ['../_base_/datasets/shapes_detection.ts', '../_base_/default_runtime.ts'],
+  gpu_ids: [0, 1],
+  data: { samples_per_gpu: 4 },
   model: {
     type: 'FasterRCNN',
     backbone: {
@@ -83,8 +91,8 @@ export default {
   },
   optimizer: { type: 'AdamW', lr: 0.002, weight_decay: 0.0001 },
   optimizer_config: { grad_clip: { max_norm: 35, norm_type: 2 } },
-  lr_config: { policy: 'CosineAnnealing', warmup: 'linear', warmup_iters: 100, warmup_ratio: 0.001, min_lr_ratio: 0.01 },
-  runner: { type: 'EpochBasedRunner', max_epochs: 6 },
+  lr_config: { policy: 'CosineAnnealing', by_epoch: false, warmup: 'linear', warmup_iters: 100, warmup_ratio: 0.001, min_lr_ratio: 0.01 },
+  runner: { type: 'EpochBasedRunner', max_epochs: 5 },
   checkpoint_config: { interval: 1, max_keep_ckpts: 2 },
   log_config: { interval: 10, hooks: [{ type: 'TextLoggerHook' }] },
   seed: 0,
