@@ -15,6 +15,9 @@
  *
  * A whole step took 9.8-14.2 s, so the gain is small. The two kinds of target agree on 96.7 % of
  * the pixels; they differ along object edges. For RLE annotations use `poly2mask: true`.
+ *
+ * Measured on 2026-11-26 (idle 2-core machine, data already generated): 22.5 min in all (1,350 s,
+ * 2 epochs on both cores, 2 evaluations), segm_mAP 0.250 **0.402**, bbox_mAP 0.219 0.374.
  */
 import type { DetConfig } from '../../src/config/index.js';
 
@@ -56,4 +59,7 @@ export default {
   },
   data: { train: { pipeline: train_pipeline } },
   evaluation: { interval: 1, metric: ['bbox', 'segm'] },
+  // 2 epochs of 301 iterations (about 2 s each on two devices, once the RPN finds objects) fit a
+  // 30-minute budget; 3 epochs would not.
+  runner: { type: 'EpochBasedRunner', max_epochs: 2 },
 } satisfies DetConfig;
