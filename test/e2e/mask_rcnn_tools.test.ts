@@ -50,6 +50,7 @@ function tinyMaskRcnnConfig(dir: string): string {
   const extractor = (size: number) => ({ type: 'SingleRoIExtractor', roi_layer: { type: 'RoIAlign', output_size: size, sampling_ratio: 0 }, out_channels: 16, featmap_strides: [4, 8, 16, 32] });
   const cfg = {
     _base_: join(ROOT, 'configs/shapes/mask_rcnn_r18_fpn_shapes.ts'),
+    gpu_ids: [0], // one device: the shapes config trains on two
     model: {
       backbone: { base_channels: 8 },
       neck: { in_channels: [8, 16, 32, 64], out_channels: 16 },
