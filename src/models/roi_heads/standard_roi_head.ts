@@ -197,11 +197,9 @@ export class StandardRoIHead extends Module {
           return;
         }
         // mask RoIs are the detections in img_shape pixels (mmdet rescales them back)
+        // (column 0, the batch index, is left at 0: maskProbs reads image b's features)
         const r = new Float32Array(n * 5);
-        for (let i = 0; i < n; i++) {
-          r[5 * i] = 0;
-          for (let c = 0; c < 4; c++) r[5 * i + 1 + c] = d[5 * i + c] * (rescale ? meta.scale_factor[c] : 1);
-        }
+        for (let i = 0; i < n; i++) for (let c = 0; c < 4; c++) r[5 * i + 1 + c] = d[5 * i + c] * (rescale ? meta.scale_factor[c] : 1);
         const probs = this.maskProbs(feats, b, r, labels);
         results[b].segm = maskHead.getSegMasks(probs, d, labels, meta, rescale, numClasses, (cfg.mask_thr_binary as number | undefined) ?? 0.5);
       });

@@ -17,6 +17,11 @@ import { bboxFlipArray } from '../../structures/bbox_array.js';
 import type { ClassDetections, ImageMeta } from '../../structures/det_types.js';
 import { ValueError } from '../../utils/errors.js';
 
+/** A Resize `scale_factor` as `[w, h, w, h]` (a single factor repeated). */
+function scale4(scaleFactor: readonly number[]): readonly number[] {
+  return scaleFactor.length === 4 ? scaleFactor : [scaleFactor[0]!, scaleFactor[0]!, scaleFactor[0]!, scaleFactor[0]!];
+}
+
 /**
  * mmdet `bbox_mapping_back`: boxes predicted on an augmented image back to the original image.
  * Float32 arithmetic as torch: `x' = w − x2` (flip), then `/ scale_factor`.
@@ -29,7 +34,7 @@ export function bboxMappingBack(bboxes: Float32Array, imgShape: readonly number[
   const h = imgShape[0]!;
   const w = imgShape[1]!;
   const out = flip ? bboxFlipArray(bboxes, h, w, flipDirection ?? 'horizontal') : Float32Array.from(bboxes);
-  const sf = Float32Array.from(scaleFactor.length === 4 ? scaleFactor : [scaleFactor[0]!, scaleFactor[0]!, scaleFactor[0]!, scaleFactor[0]!]);
+  const sf = Float32Array.from(scale4(scaleFactor));
   for (let i = 0; i < out.length; i += 4) for (let c = 0; c < 4; c++) out[i + c] = out[i + c]! / sf[c]!;
   return out;
 }
@@ -43,7 +48,7 @@ export function bboxMappingBack(bboxes: Float32Array, imgShape: readonly number[
  * @returns `[n*4]` boxes in the augmented image's pixels (a new array)
  */
 export function bboxMapping(bboxes: Float32Array, imgShape: readonly number[], scaleFactor: readonly number[], flip: boolean, flipDirection: FlipDirection | null = 'horizontal'): Float32Array {
-  const sf = scaleFactor.length === 4 ? scaleFactor : [scaleFactor[0]!, scaleFactor[0]!, scaleFactor[0]!, scaleFactor[0]!];
+  const sf = scale4(scaleFactor);
   const out = new Float32Array(bboxes.length);
   for (let i = 0; i < out.length; i += 4) for (let c = 0; c < 4; c++) out[i + c] = bboxes[i + c]! * sf[c]!;
   return flip ? bboxFlipArray(out, imgShape[0]!, imgShape[1]!, flipDirection ?? 'horizontal') : out;
