@@ -5,6 +5,7 @@
 import { getKernel, registerGradient, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
 import type { GradConfig, KernelConfig } from '@tensorflow/tfjs-core';
 import { batchMatMulConfig } from './batch_mat_mul.js';
+import { conv2DConfig } from './conv2d.js';
 import { conv2DBackpropFilterConfig } from './conv2d_backprop_filter.js';
 import { conv2DBackpropInputConfig } from './conv2d_backprop_input.js';
 import { conv2DGradConfig } from './conv2d_grad.js';
@@ -26,6 +27,7 @@ import { zeroGradConfigs } from './zero_grads.js';
 
 /**
  * Kernels registered for `wasm`. Entries whose name wasm already has replace its kernel:
+ * - `Conv2D`: 3×3 stride-1 convs with enough tiles and channels run as Winograd F(2×2, 3×3);
  * - `Conv2DBackpropInput`: wasm's is a scalar loop, ours is an XNNPACK conv (stride 1) or GEMM + col2im (strided);
  * - `MaxPoolGrad`: wasm's drops windows whose values are all negative;
  * - `GatherV2`, `Tile`, `StridedSlice`: wasm's compute an index per element (and its
@@ -37,6 +39,7 @@ import { zeroGradConfigs } from './zero_grads.js';
  */
 export const WASM_KERNEL_GAPS: readonly KernelConfig[] = [
   batchMatMulConfig,
+  conv2DConfig,
   conv2DBackpropFilterConfig,
   conv2DBackpropInputConfig,
   depthwiseConv2dNativeBackpropFilterConfig,

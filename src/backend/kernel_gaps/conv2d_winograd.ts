@@ -1,0 +1,143 @@
+/**
+ * @module 3×3 stride-1 convs and their filter gradients by Winograd's F(2×2, 3×3) on the wasm
+ * backend: JS tile transforms (`winograd_transforms.ts`) around 16 XNNPACK GEMMs (the wasm
+ * `BatchMatMul` on zero-copy views), 2.25× fewer multiply-adds than XNNPACK's direct conv.
+ *
+ * Used for the forward conv (`conv2d.ts`), so also for the stride-1 input gradient (one forward
+ * conv with the rotated filter, `conv2d_backprop_input.ts`), and for `Conv2DBackpropFilter`.
+ * Results differ from the direct conv by float32 rounding only (the transforms add, subtract and
+ * halve; relative error about 1e-6 of the output's scale).
+ */
+import type { TensorInfo } from '@tensorflow/tfjs-core';
+import type { ConvGeometry } from './conv2d_backprop_filter.js';
+import { type HeapBackend, type KernelScope } from './utils.js';
+import { filterGradTransform, filterTransform, gradTransform, inputTransform, outputTransform, tileGrid, type TileGrid } from './winograd_transforms.js';
+
+/** Winograd products per tile (the 4×4 transformed tile). */
+const PRODUCTS = 16;
+
+/**
+ * Whether {@link conv2dWinograd} / {@link conv2dFilterGradWinograd} serve a conv, and pay off.
+ * They serve 3×3 filters with stride 1 and dilation 1 (any padding). With fewer tiles or channels
+ * the 16 GEMM calls and the transforms cost more than the multiply-adds they save. Measured on this
+ * machine kind (one XNNPACK thread, 3×3 C→C, median of 5; direct / Winograd, forward and dW):
+ * `[1,64,64,256]` 166 / 106 ms and 201 / 134 ms; `[4,12,12,256]` (144 tiles) 22 / 19 and 28 / 20;
+ * `[1,16,16,256]` (64 tiles) 12 / 17 (loses); `[1,128,128,64]` 42 / 47 and 55 / 73 (loses).
+ */
+export function winogradApplies(g: ConvGeometry, n: number, ci: number, co: number): boolean {
+  if (g.kh !== 3 || g.kw !== 3 || g.strideH !== 1 || g.strideW !== 1 || g.dilationH !== 1 || g.dilationW !== 1) return false;
+  const tiles = n * ((g.outH + 1) >> 1) * ((g.outW + 1) >> 1);
+  return tiles >= WINOGRAD_MIN_TILES && Math.min(ci, co) >= WINOGRAD_MIN_CHANNELS;
+}
+
+/** Fewest tiles (2×2 outputs, over the batch) for {@link winogradApplies}. */
+export const WINOGRAD_MIN_TILES = 128;
+/** Fewest input and output channels for {@link winogradApplies}. */
+export const WINOGRAD_MIN_CHANNELS = 128;
+
+/**
+ * `x` copied into a zero buffer `[N, hp, wp, C]` at offset (padTop, padLeft), so every tile reads
+ * 16 in-range values.
+ */
+function padInput(s: KernelScope, x: TensorInfo, g: ConvGeometry, grid: TileGrid): TensorInfo {
+  const backend = s.backend as HeapBackend;
+  const [n, h, w, c] = x.shape as [number, number, number, number];
+  const xp = s.own(backend.makeOutput([n * grid.hp * grid.wp * c], 'float32'));
+  const pv = backend.typedArrayFromHeap(xp) as Float32Array;
+  const xv = backend.typedArrayFromHeap(x) as Float32Array;
+  pv.fill(0);
+  const cols = Math.min(w, grid.wp - g.padLeft);
+  for (let b = 0; b < n; b++) {
+    for (let r = 0; r < h && r + g.padTop < grid.hp; r++) {
+      const src = ((b * h + r) * w) * c;
+      pv.set(xv.subarray(src, src + cols * c), ((b * grid.hp + r + g.padTop) * grid.wp + g.padLeft) * c);
+    }
+  }
+  return xp;
+}
+
+/** `V_ξ` of every tile of `x`: 16 planes, `[T, Ci]` each, or `[Ci, T]` with `channelsOuter`. */
+function transformedInput(s: KernelScope, x: TensorInfo, g: ConvGeometry, grid: TileGrid, channelsOuter: boolean): TensorInfo {
+  const backend = s.backend as HeapBackend;
+  const c = x.shape[3]!;
+  const xp = padInput(s, x, g, grid);
+  const v = s.own(backend.makeOutput([PRODUCTS * grid.n * grid.th * grid.tw * c], 'float32'));
+  inputTransform(backend.typedArrayFromHeap(xp) as Float32Array, grid, c, backend.typedArrayFromHeap(v) as Float32Array, channelsOuter);
+  s.release(xp);
+  return v;
+}
+
+/**
+ * The 16 products `a_ξ · b_ξ` of same-shaped planes laid end to end in `a` and `b`.
+ * @returns the 16 `[m, n]` products (owned by the scope)
+ */
+function planeGemms(s: KernelScope, a: TensorInfo, b: TensorInfo, m: number, k: number, n: number): TensorInfo[] {
+  const out: TensorInfo[] = [];
+  for (let xi = 0; xi < PRODUCTS; xi++) {
+    const av = s.view(a, xi * m * k, [1, m, k]);
+    const bv = s.view(b, xi * k * n, [1, k, n]);
+    out.push(s.run('BatchMatMul', { a: av, b: bv }, { transposeA: false, transposeB: false }));
+    s.release(av);
+    s.release(bv);
+  }
+  return out;
+}
+
+/**
+ * A 3×3 stride-1 conv by F(2×2, 3×3).
+ * @param x `[N, H, W, Ci]`; @param filter `[3, 3, Ci, Co]`
+ * @returns `[N, OH, OW, Co]` (owned by the scope; call `scope.keep`)
+ */
+export function conv2dWinograd(s: KernelScope, x: TensorInfo, filter: TensorInfo, g: ConvGeometry): TensorInfo {
+  const backend = s.backend as HeapBackend;
+  const [ci, co] = [filter.shape[2]!, filter.shape[3]!];
+  const grid = tileGrid(x.shape[0]!, g.outH, g.outW);
+  const tiles = grid.n * grid.th * grid.tw;
+  const v = transformedInput(s, x, g, grid, false);
+  const u = s.own(backend.makeOutput([PRODUCTS * ci * co], 'float32'));
+  filterTransform(backend.typedArrayFromHeap(filter) as Float32Array, ci * co, backend.typedArrayFromHeap(u) as Float32Array);
+  const m = planeGemms(s, v, u, tiles, ci, co);
+  s.release(v);
+  s.release(u);
+  const y = s.own(backend.makeOutput([grid.n, g.outH, g.outW, co], 'float32'));
+  // Views after the last allocation.
+  outputTransform(m.map((t) => backend.typedArrayFromHeap(t) as Float32Array), grid, co, g.outH, g.outW, backend.typedArrayFromHeap(y) as Float32Array);
+  for (const t of m) s.release(t);
+  return y;
+}
+
+/**
+ * dW of a 3×3 stride-1 conv by F(2×2, 3×3): `dW = Gᵀ [Σ_t V_t ⊙ (A dY_t Aᵀ)] G`.
+ * @param x forward input `[N, H, W, Ci]`; @param dy output gradient `[N, OH, OW, Co]`
+ * @returns `[3, 3, Ci, Co]` (owned by the scope; call `scope.keep`)
+ */
+export function conv2dFilterGradWinograd(s: KernelScope, x: TensorInfo, dy: TensorInfo, g: ConvGeometry): TensorInfo {
+  const backend = s.backend as HeapBackend;
+  const [ci, co] = [x.shape[3]!, dy.shape[3]!];
+  const grid = tileGrid(x.shape[0]!, g.outH, g.outW);
+  const tiles = grid.n * grid.th * grid.tw;
+  const v = transformedInput(s, x, g, grid, true);
+  // dY zero-extended to whole tiles (a copy only for an odd output size).
+  const even = g.outH === 2 * grid.th && g.outW === 2 * grid.tw;
+  const dyp = even ? dy : s.own(backend.makeOutput([grid.n, 2 * grid.th, 2 * grid.tw, co], 'float32'));
+  if (!even) {
+    const src = backend.typedArrayFromHeap(dy) as Float32Array;
+    const dst = backend.typedArrayFromHeap(dyp) as Float32Array;
+    dst.fill(0);
+    const row = g.outW * co;
+    for (let r = 0; r < grid.n * g.outH; r++) {
+      const b = Math.floor(r / g.outH);
+      dst.set(src.subarray(r * row, (r + 1) * row), ((b * 2 * grid.th + (r % g.outH)) * 2 * grid.tw) * co);
+    }
+  }
+  const yh = s.own(backend.makeOutput([PRODUCTS * tiles * co], 'float32'));
+  gradTransform(backend.typedArrayFromHeap(dyp) as Float32Array, grid, co, backend.typedArrayFromHeap(yh) as Float32Array);
+  if (!even) s.release(dyp);
+  const sums = planeGemms(s, v, yh, ci, tiles, co);
+  s.release(v);
+  s.release(yh);
+  const dw = s.own(backend.makeOutput([3, 3, ci, co], 'float32'));
+  filterGradTransform(sums.map((t) => backend.typedArrayFromHeap(t) as Float32Array), ci * co, backend.typedArrayFromHeap(dw) as Float32Array);
+  for (const t of sums) s.release(t);
+  return dw;
+}
