@@ -23,7 +23,7 @@ import type { DetBatch } from '../../structures/det_types.js';
 import { configFileOf } from '../../utils/config_meta.js';
 import { DetkitError, ValueError } from '../../utils/errors.js';
 import { spawnTsWorker } from '../../utils/ts_worker.js';
-import { batchBuffers, fromWireError, packTensors, wireBuffers, type ReplicaInit, type StepReply, type WireTensors } from './protocol.js';
+import { batchBuffers, fromWireError, tensorAt, writeShared, type ReplicaInit, type StepReply } from './protocol.js';
 import { scatterBatch } from './scatter.js';
 
 /** Options of {@link MMDataParallel}. */
@@ -97,6 +97,8 @@ class Replica {
   private readonly pending = new Map<number, Pending>();
   private nextId = 0;
   private dead: Error | null = null;
+  /** The buffer this replica's state and gradients cross in (see `SharedTensors`); made by the first step. */
+  private shared: SharedArrayBuffer | null = null;
   /** False once the thread has exited. */
   running = true;
 
@@ -122,14 +124,27 @@ class Replica {
     });
   }
 
-  /** Posts a chunk and the state; resolves with the reply (errors included, as data). */
-  step(batch: DetBatch, state: WireTensors): Promise<StepReply> {
+  /**
+   * Writes `state` into this replica's shared buffer and posts it with a chunk; resolves with the
+   * reply (errors included, as data). The buffer must not be written again before the reply's
+   * gradients have been read.
+   */
+  step(batch: DetBatch, state: Map<string, tf.Tensor>): Promise<StepReply> {
     if (this.dead !== null) return Promise.reject(new DetkitError('DP_WORKER_DIED', `the replica thread of device ${this.device} is not running: ${this.dead.message}`));
+    const shared = writeShared(state, this.shared);
+    this.shared = shared.buffer;
     const id = this.nextId++;
     return new Promise<StepReply>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+      this.pending.set(id, {
+        resolve: (r) => {
+          // Gradients that did not fit came in a larger buffer: keep it for the next steps.
+          if (r.grads !== undefined) this.shared = r.grads.buffer;
+          resolve(r);
+        },
+        reject,
+      });
       this.worker.ref();
-      this.worker.postMessage({ id, batch, state }, [...batchBuffers(batch), ...wireBuffers(state)]);
+      this.worker.postMessage({ id, batch, state: shared }, batchBuffers(batch));
     });
   }
 
@@ -184,7 +199,7 @@ export class MMDataParallel {
     const replies = chunks.slice(1).map((chunk, i) => {
       const replica = this.replicas[i]!;
       const files = chunk.samples.map((s) => s.meta.filename);
-      return replica.step(chunk, packTensors(stateDict, i > 0)).then((r) => {
+      return replica.step(chunk, stateDict).then((r) => {
         if (r.error !== undefined) {
           const cause = fromWireError(r.error, `replica thread of device ${replica.device}`);
           if (r.phase === 'init') {
@@ -230,11 +245,11 @@ export class MMDataParallel {
     const sums = new Map<string, tf.Tensor>(own.grads ?? []);
     for (const r of others) {
       const w = r.grads!;
-      for (let i = 0; i < w.names.length; i++) {
-        const name = w.names[i]!;
+      for (let i = 0; i < w.layout.names.length; i++) {
+        const name = w.layout.names[i]!;
         const prev = sums.get(name);
         const next = tf.tidy(() => {
-          const g = tf.tensor(w.data[i]!, w.shapes[i]!, w.dtypes[i]!);
+          const g = tensorAt(w, i);
           return prev === undefined ? g : tf.add(prev, g);
         });
         prev?.dispose();

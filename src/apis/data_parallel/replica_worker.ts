@@ -1,8 +1,8 @@
 /**
  * @module Entry of a data-parallel replica thread (device 1..n-1 of `MMDataParallel`): initialises
  * the main thread's tfjs backend, builds the detector from the plain-data `cfg.model`, then answers
- * step requests — load the master's state dict, `train_step` on the chunk, send the gradients back
- * as transferred typed arrays. Errors go back as data (`WireError`), never thrown across threads.
+ * step requests — load the master's state dict from the shared buffer, `train_step` on the chunk,
+ * write the gradients over the state in that buffer. Errors go back as data (`WireError`), never thrown across threads.
  */
 import { createRequire } from 'node:module';
 import { parentPort, workerData } from 'node:worker_threads';
@@ -12,7 +12,7 @@ import '../../models/index.js';
 import type { BaseDetector } from '../../models/detectors/base.js';
 import { DETECTORS } from '../../registry/root.js';
 import { DetkitError } from '../../utils/errors.js';
-import { packTensors, toWireError, wireBuffers, type ReplicaInit, type StepReply, type StepRequest, type WireTensors } from './protocol.js';
+import { tensorAt, toWireError, writeShared, type ReplicaInit, type SharedTensors, type StepReply, type StepRequest } from './protocol.js';
 
 const init = workerData as ReplicaInit;
 const port = parentPort!;
@@ -28,21 +28,20 @@ const ready: Promise<BaseDetector> = (async () => {
 ready.catch(() => undefined); // reported with the first step request
 
 /** Copies the master's parameters and buffers into the replica's variables. */
-function loadState(model: BaseDetector, state: WireTensors): void {
+function loadState(model: BaseDetector, state: SharedTensors): void {
   const own = model.stateDict() as Map<string, tf.Variable>;
-  for (let i = 0; i < state.names.length; i++) {
-    const name = state.names[i]!;
-    const v = own.get(name);
-    if (v === undefined) throw new DetkitError('DP_STATE_MISMATCH', `the replica on device ${init.device} has no parameter or buffer named ${name}`);
-    const data = state.data[i]!;
-    tf.tidy(() => v.assign(tf.tensor(data, state.shapes[i]!, state.dtypes[i]!)));
+  const names = state.layout.names;
+  for (let i = 0; i < names.length; i++) {
+    const v = own.get(names[i]!);
+    if (v === undefined) throw new DetkitError('DP_STATE_MISMATCH', `the replica on device ${init.device} has no parameter or buffer named ${names[i]}`);
+    // A new tensor, not a write into the variable's memory: the conv kernels cache packed filters by tensor.
+    tf.tidy(() => v.assign(tensorAt(state, i)));
   }
 }
 
 port.on('message', (msg: StepRequest) => {
   void (async () => {
     let reply: StepReply;
-    let transfer: ArrayBuffer[] = [];
     let model: BaseDetector;
     try {
       model = await ready;
@@ -54,13 +53,16 @@ port.on('message', (msg: StepRequest) => {
       loadState(model, msg.state);
       const out = model.train_step(msg.batch);
       const grads = out.grads ?? new Map<string, tf.Tensor>();
-      const packed = packTensors(grads);
-      for (const g of grads.values()) g.dispose();
-      reply = { id: msg.id, loss: out.loss, log_vars: out.log_vars, num_samples: out.num_samples, grads: packed };
-      transfer = wireBuffers(packed);
+      let shared: SharedTensors;
+      try {
+        shared = writeShared(grads, msg.state.buffer);
+      } finally {
+        for (const g of grads.values()) g.dispose();
+      }
+      reply = { id: msg.id, loss: out.loss, log_vars: out.log_vars, num_samples: out.num_samples, grads: shared };
     } catch (err) {
       reply = { id: msg.id, error: toWireError(err, 'DP_REPLICA_ERROR'), phase: 'step' };
     }
-    port.postMessage(reply, transfer);
+    port.postMessage(reply);
   })();
 });
