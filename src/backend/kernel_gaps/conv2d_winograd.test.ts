@@ -28,8 +28,8 @@ describe('Winograd tile transforms (one channel pair, one tile)', () => {
   it('Aᵀ[(G g Gᵀ) ⊙ (Bᵀ d B)]A is the 2×2 correlation of d with g', () => {
     const v = new Float32Array(16);
     const u = new Float32Array(16);
-    inputTransform(d, grid, 1, v, false);
-    filterTransform(w, 1, u);
+    inputTransform(d, grid, 1, v, 1, false);
+    filterTransform(w, 1, u, 1);
     const m = Array.from({ length: 16 }, (_, k) => Float32Array.of(u[k]! * v[k]!));
     const y = new Float32Array(4);
     outputTransform(m, grid, 1, 2, 2, y);
@@ -46,8 +46,8 @@ describe('Winograd tile transforms (one channel pair, one tile)', () => {
     const dy = data(4, rng);
     const v = new Float32Array(16);
     const yh = new Float32Array(16);
-    inputTransform(d, grid, 1, v, true);
-    gradTransform(dy, grid, 1, yh);
+    inputTransform(d, grid, 1, v, 1, true);
+    gradTransform(dy, grid, 1, yh, 1);
     const sums = Array.from({ length: 16 }, (_, k) => Float32Array.of(v[k]! * yh[k]!));
     const dw = new Float32Array(9);
     filterGradTransform(sums, 1, dw);

@@ -11,7 +11,7 @@
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import type { ConvGeometry } from './conv2d_backprop_filter.js';
 import { type HeapBackend, type KernelScope } from './utils.js';
-import { filterGradTransform, filterTransform, gradTransform, inputTransform, outputTransform, tileGrid, type TileGrid } from './winograd_transforms.js';
+import { filterGradTransform, filterTransform, gradTransform, inputTransform, outputTransform, planeStride, tileGrid, type TileGrid } from './winograd_transforms.js';
 
 /** Winograd products per tile (the 4×4 transformed tile). */
 const PRODUCTS = 16;
@@ -61,21 +61,23 @@ function transformedInput(s: KernelScope, x: TensorInfo, g: ConvGeometry, grid: 
   const backend = s.backend as HeapBackend;
   const c = x.shape[3]!;
   const xp = padInput(s, x, g, grid);
-  const v = s.own(backend.makeOutput([PRODUCTS * grid.n * grid.th * grid.tw * c], 'float32'));
-  inputTransform(backend.typedArrayFromHeap(xp) as Float32Array, grid, c, backend.typedArrayFromHeap(v) as Float32Array, channelsOuter);
+  const plane = planeStride(grid.n * grid.th * grid.tw * c);
+  const v = s.own(backend.makeOutput([PRODUCTS * plane], 'float32'));
+  inputTransform(backend.typedArrayFromHeap(xp) as Float32Array, grid, c, backend.typedArrayFromHeap(v) as Float32Array, plane, channelsOuter);
   s.release(xp);
   return v;
 }
 
 /**
- * The 16 products `a_ξ · b_ξ` of same-shaped planes laid end to end in `a` and `b`.
+ * The 16 products `a_ξ · b_ξ` of same-shaped planes laid in `a` and `b` {@link planeStride} apart.
  * @returns the 16 `[m, n]` products (owned by the scope)
  */
 function planeGemms(s: KernelScope, a: TensorInfo, b: TensorInfo, m: number, k: number, n: number): TensorInfo[] {
   const out: TensorInfo[] = [];
+  const [sa, sb] = [planeStride(m * k), planeStride(k * n)];
   for (let xi = 0; xi < PRODUCTS; xi++) {
-    const av = s.view(a, xi * m * k, [1, m, k]);
-    const bv = s.view(b, xi * k * n, [1, k, n]);
+    const av = s.view(a, xi * sa, [1, m, k]);
+    const bv = s.view(b, xi * sb, [1, k, n]);
     out.push(s.run('BatchMatMul', { a: av, b: bv }, { transposeA: false, transposeB: false }));
     s.release(av);
     s.release(bv);
@@ -94,8 +96,8 @@ export function conv2dWinograd(s: KernelScope, x: TensorInfo, filter: TensorInfo
   const grid = tileGrid(x.shape[0]!, g.outH, g.outW);
   const tiles = grid.n * grid.th * grid.tw;
   const v = transformedInput(s, x, g, grid, false);
-  const u = s.own(backend.makeOutput([PRODUCTS * ci * co], 'float32'));
-  filterTransform(backend.typedArrayFromHeap(filter) as Float32Array, ci * co, backend.typedArrayFromHeap(u) as Float32Array);
+  const u = s.own(backend.makeOutput([PRODUCTS * planeStride(ci * co)], 'float32'));
+  filterTransform(backend.typedArrayFromHeap(filter) as Float32Array, ci * co, backend.typedArrayFromHeap(u) as Float32Array, planeStride(ci * co));
   const m = planeGemms(s, v, u, tiles, ci, co);
   s.release(v);
   s.release(u);
@@ -130,8 +132,8 @@ export function conv2dFilterGradWinograd(s: KernelScope, x: TensorInfo, dy: Tens
       dst.set(src.subarray(r * row, (r + 1) * row), ((b * 2 * grid.th + (r % g.outH)) * 2 * grid.tw) * co);
     }
   }
-  const yh = s.own(backend.makeOutput([PRODUCTS * tiles * co], 'float32'));
-  gradTransform(backend.typedArrayFromHeap(dyp) as Float32Array, grid, co, backend.typedArrayFromHeap(yh) as Float32Array);
+  const yh = s.own(backend.makeOutput([PRODUCTS * planeStride(tiles * co)], 'float32'));
+  gradTransform(backend.typedArrayFromHeap(dyp) as Float32Array, grid, co, backend.typedArrayFromHeap(yh) as Float32Array, planeStride(tiles * co));
   if (!even) s.release(dyp);
   const sums = planeGemms(s, v, yh, ci, tiles, co);
   s.release(v);
