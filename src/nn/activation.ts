@@ -8,6 +8,7 @@
 import { tf } from '../backend/index.js';
 import { ACTIVATION_LAYERS } from '../registry/root.js';
 import { configFileOf, configPathOf } from '../utils/config_meta.js';
+import { relu } from './functional.js';
 import { Module } from './module.js';
 
 /** An `act_cfg` dict: `{type: 'ReLU' | 'LeakyReLU' | ..., inplace?, negative_slope?, ...}`. */
@@ -33,14 +34,14 @@ export abstract class Activation extends Module {
   protected abstract fn(x: tf.Tensor): tf.Tensor;
 }
 
-/** `max(x, 0)`. */
+/** `max(x, 0)`; its backward keeps the output, not the input (see `functional.ts`). */
 export class ReLU extends Activation {
   static override readonly torchName: string = 'ReLU';
   constructor(_options: ActivationOptions = {}) {
     super();
   }
   protected fn(x: tf.Tensor): tf.Tensor {
-    return tf.relu(x);
+    return relu(x);
   }
 }
 

@@ -14,6 +14,7 @@ import { tf } from '../backend/index.js';
 import { ValueError } from '../utils/errors.js';
 import type { Rng } from '../utils/rng.js';
 import { assertKnownKeys } from './config_args.js';
+import { addBias } from './functional.js';
 import { Module } from './module.js';
 import { torchDefaultInit } from './weight_init.js';
 
@@ -161,7 +162,8 @@ export class Conv2d extends Module {
         const ws = tf.split(w, this.groups, 3) as tf.Tensor4D[];
         y = tf.concat(xs.map((xi, i) => tf.conv2d(xi, ws[i]!, stride, pad)), 3);
       }
-      return this.bias === null ? y : tf.add(y, this.bias);
+      // The bias add keeps no tensor for backward (tfjs' Add would keep the conv's whole output).
+      return this.bias === null ? y : addBias(y, this.bias);
     });
   }
 }

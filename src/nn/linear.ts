@@ -8,6 +8,7 @@ import { tf } from '../backend/index.js';
 import { ValueError } from '../utils/errors.js';
 import type { Rng } from '../utils/rng.js';
 import { assertKnownKeys } from './config_args.js';
+import { addBias } from './functional.js';
 import { Module } from './module.js';
 import { torchDefaultInit } from './weight_init.js';
 
@@ -66,7 +67,7 @@ export class Linear extends Module {
       const lead = x.shape.slice(0, -1);
       const x2 = x.rank === 2 ? (x as tf.Tensor2D) : tf.reshape(x, [-1, this.in_features]) as tf.Tensor2D;
       let y: tf.Tensor = tf.matMul(x2, this.weight as tf.Tensor2D);
-      if (this.bias !== null) y = tf.add(y, this.bias);
+      if (this.bias !== null) y = addBias(y, this.bias);
       return x.rank === 2 ? y : tf.reshape(y, [...lead, this.out_features]);
     });
   }

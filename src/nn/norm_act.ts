@@ -4,6 +4,7 @@
  */
 import { tf } from '../backend/index.js';
 import { BatchNorm2d } from './batch_norm.js';
+import { relu } from './functional.js';
 import { GroupNorm } from './group_norm.js';
 import type { Module } from './module.js';
 
@@ -21,5 +22,5 @@ export function fusesRelu(norm: Module): norm is BatchNorm2d | GroupNorm {
  * @returns `[N, H, W, C]` (owned by the caller)
  */
 export function normRelu(norm: NormLayer, x: tf.Tensor4D): tf.Tensor4D {
-  return fusesRelu(norm) ? norm.forward(x, true) : tf.tidy(() => tf.relu(norm.forward(x)));
+  return fusesRelu(norm) ? norm.forward(x, true) : tf.tidy(() => relu(norm.forward(x)));
 }
