@@ -6,7 +6,9 @@
  * batch variance (`n/(n−1)`) for `running_var`, and counts `num_batches_tracked`. With
  * `momentum: null` the cumulative average (`1/num_batches_tracked`) is used, as PyTorch.
  * Evaluation mode normalises with the running statistics. Both modes run as one fused kernel with a
- * hand-written gradient (`backend/fused/norm_kernels.ts`), optionally with the following ReLU.
+ * hand-written gradient (`backend/fused/norm_kernels.ts`), optionally with the following ReLU. In
+ * evaluation mode with frozen affine parameters (`requires_grad: false`, or `affine: false`) that
+ * gradient is in the input only and is computed from the output, so the input is not kept for it.
  *
  * Porting note: `SyncBN` builds this same layer (single process: nothing to synchronise); its
  * state-dict names are identical to PyTorch's `SyncBatchNorm`.
@@ -118,7 +120,10 @@ export class BatchNorm2d extends Module {
         if (this.training && this.track_running_stats) this.updateRunningStats(mean, variance, n);
         return y;
       }
-      return fusedNormInfer(x, this.running_mean as tf.Tensor1D, this.running_var as tf.Tensor1D, gamma, beta, { eps: this.eps, relu });
+      // Frozen affine parameters (`requires_grad: false`) make every input but x a constant: the
+      // backward then keeps the output (or nothing) instead of x, as PyTorch's FrozenBatchNorm2d.
+      const constantParams = !(this.weight?.trainable ?? false) && !(this.bias?.trainable ?? false);
+      return fusedNormInfer(x, this.running_mean as tf.Tensor1D, this.running_var as tf.Tensor1D, gamma, beta, { eps: this.eps, relu, constantParams });
     });
   }
 

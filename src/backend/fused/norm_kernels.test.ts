@@ -95,14 +95,69 @@ describeEachBackend('fused norms', (backend) => {
     }
   });
 
+  it('infer, constant parameters: dx from the output equals the x-saving kernel and the cpu composite, ReLU or not, γ of both signs and 0', async () => {
+    for (const relu of [false, true]) {
+      const f = (mode: 'composite' | 'saving-x' | 'constant') => () => {
+        const { x, b, r } = inputs([2, 6, 5, 6], 13);
+        // γ of both signs, one exact zero (its channel's dx is 0)
+        const g = tf.tensor1d([1.5, -0.75, 0, 2, -1.25, 0.5]);
+        const m = tf.randomNormal([6], 3, 1, 'float32', 22) as tf.Tensor1D;
+        const v = tf.randomUniform([6], 0.5, 2, 'float32', 23) as tf.Tensor1D;
+        const fn = (xx: tf.Tensor) => {
+          if (mode === 'composite') {
+            const y = tf.add(tf.mul(tf.mul(tf.sub(xx, m), tf.rsqrt(tf.add(v, 1e-5))), g), b);
+            return relu ? tf.relu(y) : y;
+          }
+          return fusedNormInfer(xx as tf.Tensor4D, m, v, g, b, { eps: 1e-5, relu, constantParams: mode === 'constant' });
+        };
+        return [fn(x), tf.grad((xx: tf.Tensor) => tf.sum(tf.mul(fn(xx), r)))(x)];
+      };
+      const ref = await onBackend('cpu', f('composite'));
+      const savingX = await onBackend(backend, f('saving-x'));
+      const got = await onBackend(backend, f('constant'));
+      // the same arithmetic as the kernel that keeps x: equal values (+0 and -0 aside)
+      expect(Array.from(got[0]!), `y relu=${relu}`).toEqual(Array.from(savingX[0]!));
+      expect(Array.from(got[1]!, (v) => v + 0), `dx relu=${relu}`).toEqual(Array.from(savingX[1]!, (v) => v + 0));
+      ['y', 'dx'].forEach((name, i) => expect(relativeError(got[i]!, ref[i]!), `${name} relu=${relu}`).toBeLessThan(1e-4));
+      // the zero-γ channel (2) passes no gradient
+      expect(got[1]!.filter((_, i) => i % 6 === 2).every((v) => v === 0)).toBe(true);
+      if (relu) expect(got[0]!.some((v) => v === 0) && got[0]!.some((v) => v > 0)).toBe(true);
+    }
+  });
+
+  it('infer, constant parameters: the tape keeps the output with ReLU, no map without, and only x is differentiated', () => {
+    const { x, g, b } = inputs([1, 3, 3, 6], 17);
+    const m = tf.zeros([6]) as tf.Tensor1D;
+    const v = tf.ones([6]) as tf.Tensor1D;
+    for (const relu of [false, true]) {
+      let saved: number[][] = [];
+      let inputNames: string[] = [];
+      const dx = tf.grad((xx: tf.Tensor) => {
+        const y = fusedNormInfer(xx as tf.Tensor4D, m, v, g, b, { eps: 1e-5, relu, constantParams: true });
+        const tape = (tf.engine() as unknown as { state: { activeTape: Array<{ saved?: tf.Tensor[]; inputs: Record<string, tf.Tensor> }> } }).state.activeTape;
+        const node = tape[tape.length - 1]!;
+        saved = (node.saved ?? []).map((t) => t.shape);
+        inputNames = Object.keys(node.inputs);
+        return tf.sum(y);
+      })(x);
+      expect(inputNames).toHaveLength(1);
+      // variance and gamma ([6], shared buffers), and the [1, 3, 3, 6] output only with ReLU
+      expect(saved).toEqual(relu ? [[6], [6], [1, 3, 3, 6]] : [[6], [6]]);
+      dx.dispose();
+    }
+    tf.dispose([x, g, b, m, v]);
+  });
+
   it('leaks nothing forward and backward', async () => {
     const { x, g, b, r } = inputs([2, 4, 4, 6], 5);
+    const [m6, v6] = [tf.zeros([6]) as tf.Tensor1D, tf.ones([6]) as tf.Tensor1D];
     await expectLeakFree(() => {
       const { y, mean, variance } = fusedNormTrain(x, g, b, { eps: 1e-5, groups: 2, relu: true });
       const grads = tf.grads((xx: tf.Tensor, gg: tf.Tensor) => tf.sum(tf.mul(fusedNormTrain(xx as tf.Tensor4D, gg as tf.Tensor1D, b, { eps: 1e-5, groups: 0 }).y, r)))([x, g]);
-      return [y, mean, variance, ...grads];
+      const frozen = tf.grad((xx: tf.Tensor) => tf.sum(tf.mul(fusedNormInfer(xx as tf.Tensor4D, m6, v6, g, b, { eps: 1e-5, relu: true, constantParams: true }), r)))(x);
+      return [y, mean, variance, ...grads, frozen];
     }, 100);
-    tf.dispose([x, g, b, r]);
+    tf.dispose([x, g, b, r, m6, v6]);
   });
 });
 
@@ -133,6 +188,38 @@ describe('fused norms: finite differences (cpu)', () => {
       }
       tf.dispose([x, g, b, r]);
     }
+  });
+
+  it('dx of the constant-parameter batch norm (from its output) matches central differences, ReLU or not', async () => {
+    await initBackend('cpu');
+    const shape: [number, number, number, number] = [2, 3, 2, 4];
+    const { x, b, r } = inputs(shape, 19);
+    const g = tf.tensor1d([1.25, -0.8, 0.6, -1.5]);
+    const m = tf.tensor1d([2.5, 3, 3.5, 2]);
+    const v = tf.tensor1d([1.5, 0.7, 2.2, 1]);
+    for (const relu of [false, true]) {
+      const loss = (xx: tf.Tensor) => tf.sum(tf.mul(fusedNormInfer(xx as tf.Tensor4D, m, v, g, b, { eps: 1e-5, relu, constantParams: true }), r));
+      const dx = tf.grad(loss)(x);
+      const grad = dx.dataSync();
+      const base = x.dataSync();
+      const y = fusedNormInfer(x, m, v, g, b, { eps: 1e-5 }).dataSync();
+      for (let i = 0; i < base.length; i++) {
+        if (relu && Math.abs(y[i]!) < 0.05) continue; // a difference step would cross the ReLU's kink
+        const at = (d: number) => {
+          const vals = Float32Array.from(base);
+          vals[i]! += d;
+          const t = tf.tensor(vals, shape);
+          const out = loss(t).dataSync()[0]!;
+          t.dispose();
+          return out;
+        };
+        const h = 1e-2;
+        const fd = (at(h) - at(-h)) / (2 * h);
+        expect(Math.abs(fd - grad[i]!), `relu=${relu} i=${i}`).toBeLessThan(1e-2 * Math.max(1, Math.abs(fd)));
+      }
+      dx.dispose();
+    }
+    tf.dispose([x, b, r, g, m, v]);
   });
 
   it('rejects bad shapes with NN_BAD_INPUT', async () => {

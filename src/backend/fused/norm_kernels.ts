@@ -12,22 +12,29 @@
  *   gradient `DetkitNormTrainGrad` `{dy, x, mean, variance, gamma, beta}` → `[dx, dgamma, dbeta]`.
  * - `DetkitNormInfer` `{x, mean, variance, gamma, beta}` → `y` (batch norm with given statistics,
  *   e.g. eval mode); gradient `DetkitNormInferGrad` → `[dx, dgamma, dbeta, dmean, dvar]`.
+ * - `DetkitNormInferGradX` `{dy, variance, gamma, y?}` → `dx`, attrs `{eps, relu}`: the gradient in
+ *   `x` alone when statistics and affine parameters are constants (frozen BN, `fusedNormInfer`'s
+ *   `constantParams`), from the output `y` (ReLU mask) instead of `x`. That op keeps `y` (which the
+ *   next conv keeps anyway: tfjs shares the buffer) or, without ReLU, no map at all: PyTorch's
+ *   FrozenBatchNorm2d keeps no input either. 50 MB of the 312 MB of activations the tape kept
+ *   at the end of a ResNet-18 RetinaNet forward at 512×512 (one image) were frozen BNs' inputs.
  * On wasm they read and write views of the wasm heap; on cpu the backend's arrays.
  *
  * Porting note: `DetkitNormTrain`'s gradient ignores gradients flowing into its `mean`/`variance`
  * outputs (they feed only the running statistics, which the loss never sees).
  */
-import { engine, registerGradient, registerKernel } from '@tensorflow/tfjs-core';
-import type { GradConfig, KernelBackend, KernelConfig, KernelFunc, NamedAttrMap, Tensor, Tensor1D, Tensor4D, TensorInfo } from '@tensorflow/tfjs-core';
+import { customGrad, engine, registerGradient, registerKernel } from '@tensorflow/tfjs-core';
+import type { GradConfig, GradSaveFunc, KernelBackend, KernelConfig, KernelFunc, NamedAttrMap, Tensor, Tensor1D, Tensor4D, TensorInfo } from '@tensorflow/tfjs-core';
 import { ValueError } from '../../utils/errors.js';
 import { runJsKernel, type NumericArray } from './js_kernel.js';
-import { normApply, normBackward, normStats, statCount, type NormDims } from './norm_math.js';
+import { normApply, normBackward, normInferBackwardX, normStats, statCount, type NormDims } from './norm_math.js';
 
 /** Kernel names. */
 export const NORM_TRAIN = 'DetkitNormTrain';
 export const NORM_TRAIN_GRAD = 'DetkitNormTrainGrad';
 export const NORM_INFER = 'DetkitNormInfer';
 export const NORM_INFER_GRAD = 'DetkitNormInferGrad';
+export const NORM_INFER_GRAD_X = 'DetkitNormInferGradX';
 
 /** Attributes of the fused norm kernels. */
 interface NormAttrs {
@@ -87,6 +94,14 @@ function normInferGradKernel({ inputs, backend, attrs }: KernelArgs): TensorInfo
   );
 }
 
+function normInferGradXKernel({ inputs, backend, attrs }: KernelArgs): TensorInfo {
+  const { dy, variance, gamma, y } = inputs;
+  const { eps, relu } = attrs as unknown as NormAttrs;
+  const d = dimsOf(dy, 0);
+  const ins = y === undefined ? [dy, variance, gamma] : [dy, variance, gamma, y];
+  return runJs(backend, ins, [dy.shape], ([dyv, v, g, yv], [dx]) => normInferBackwardX(dyv, yv ?? null, d, v, g, eps, relu, dx))[0];
+}
+
 /** The fused norm kernels, each for cpu and wasm. */
 export const FUSED_NORM_KERNELS: readonly KernelConfig[] = (['cpu', 'wasm'] as const).flatMap((backendName) =>
   (
@@ -95,6 +110,7 @@ export const FUSED_NORM_KERNELS: readonly KernelConfig[] = (['cpu', 'wasm'] as c
       [NORM_TRAIN_GRAD, normTrainGradKernel],
       [NORM_INFER, normInferKernel],
       [NORM_INFER_GRAD, normInferGradKernel],
+      [NORM_INFER_GRAD_X, normInferGradXKernel],
     ] as const
   ).map(([kernelName, f]) => ({ kernelName, backendName, kernelFunc: f as unknown as KernelFunc })),
 );
@@ -164,17 +180,54 @@ export function fusedNormTrain(x: Tensor4D, gamma: Tensor1D, beta: Tensor1D, opt
   return { y: y as Tensor4D, mean: mean as Tensor1D, variance: variance as Tensor1D };
 }
 
+/** Options of {@link fusedNormInfer}. */
+export interface FusedNormInferOptions {
+  eps: number;
+  /** Apply ReLU to the output. Default false. */
+  relu?: boolean;
+  /**
+   * `mean`, `variance`, `gamma` and `beta` are constants (frozen BN: running statistics and affine
+   * parameters that need no gradient). The op is then differentiable in `x` only, and its backward
+   * keeps the output (with `relu`) or no map instead of `x`. Default false.
+   */
+  constantParams?: boolean;
+}
+
 /**
  * Batch norm of NHWC `x` with given per-channel statistics (eval mode), `·gamma + beta`, optional
- * ReLU, as one kernel; differentiable in `x`, `gamma`, `beta`, `mean` and `variance`.
+ * ReLU, as one kernel; differentiable in `x`, `gamma`, `beta`, `mean` and `variance` (in `x` only
+ * with `constantParams`).
  * @param mean `[C]` @param variance `[C]` (the running statistics)
  * @returns `[N, H, W, C]` (owned by the caller)
  * @throws ValueError `NN_BAD_INPUT` as {@link fusedNormTrain}
  */
-export function fusedNormInfer(x: Tensor4D, mean: Tensor1D, variance: Tensor1D, gamma: Tensor1D, beta: Tensor1D, opts: { eps: number; relu?: boolean }): Tensor4D {
+export function fusedNormInfer(x: Tensor4D, mean: Tensor1D, variance: Tensor1D, gamma: Tensor1D, beta: Tensor1D, opts: FusedNormInferOptions): Tensor4D {
   checkArgs(x, gamma, beta, 0);
   checkArgs(x, mean, variance, 0);
-  return engine().runKernel(NORM_INFER, { x, mean, variance, gamma, beta } as never, { eps: opts.eps, groups: 0, relu: opts.relu ?? false } as never) as unknown as Tensor4D;
+  const attrs: NormAttrs = { eps: opts.eps, groups: 0, relu: opts.relu ?? false };
+  const params = { x, mean, variance, gamma, beta };
+  if (opts.constantParams !== true) return engine().runKernel(NORM_INFER, params as never, attrs as unknown as NamedAttrMap) as unknown as Tensor4D;
+  return frozenNormOp(x, mean, variance, gamma, beta, attrs);
+}
+
+/** {@link fusedNormInfer} with constant parameters: a `customGrad` op whose only input is `x`. */
+function frozenNormOp(x: Tensor4D, mean: Tensor1D, variance: Tensor1D, gamma: Tensor1D, beta: Tensor1D, attrs: NormAttrs): Tensor4D {
+  const op = customGrad((...args: unknown[]) => {
+    const [xIn, save] = args as [Tensor4D, GradSaveFunc];
+    const y = engine().runKernel(NORM_INFER, { x: xIn, mean, variance, gamma, beta } as never, attrs as unknown as NamedAttrMap) as unknown as Tensor4D;
+    // The parameters are saved too (small; tfjs shares their buffers), so the backward never reads
+    // a tensor its caller has disposed since.
+    save(attrs.relu ? [variance, gamma, y] : [variance, gamma]);
+    return {
+      value: y,
+      gradFunc: (dy: Tensor, saved: Tensor[]) => {
+        const [v, g, ys] = saved;
+        const inputs = ys === undefined ? { dy, variance: v, gamma: g } : { dy, variance: v, gamma: g, y: ys };
+        return engine().runKernel(NORM_INFER_GRAD_X, inputs as never, attrs as unknown as NamedAttrMap) as unknown as Tensor;
+      },
+    };
+  });
+  return op(x) as Tensor4D;
 }
 
 function checkArgs(x: Tensor, a: Tensor, b: Tensor, groups: number): void {

@@ -301,3 +301,35 @@ export function normBackward(
     }
   }
 }
+
+/**
+ * Gradient in `x` of {@link normApply} with constant statistics and affine parameters (eval-mode
+ * batch norm with frozen `γ`/`β`), from the forward's output instead of its input:
+ * `dx = dy·γ/√(var+ε)`, masked by `y > 0` when the ReLU is fused (`y > 0` exactly where the
+ * pre-activation is, except pre-activations below float32's smallest subnormal, which round to a
+ * zero `y`). Same float64 scale and arithmetic as {@link normBackward}'s `dx`, so the values agree.
+ * @param y the forward's output `[n·hw·c]` (read only when `relu`)
+ * @param dx written: `[n·hw·c]`
+ */
+export function normInferBackwardX(
+  dy: Float32Array, y: Float32Array | null, d: NormDims, variance: Float32Array, gamma: Float32Array, eps: number, relu: boolean, dx: Float32Array,
+): void {
+  const { n, hw, c } = d;
+  const bp = blockPixels(c);
+  const scale = new Float64Array(c);
+  for (let ch = 0; ch < c; ch++) scale[ch] = gamma[ch] * (1 / Math.sqrt(variance[ch] + eps));
+  for (let b = 0; b < n; b++) {
+    for (let p0 = 0; p0 < hw; p0 += bp) {
+      const start = (b * hw + p0) * c;
+      const end = (b * hw + Math.min(hw, p0 + bp)) * c;
+      for (let ch = 0; ch < c; ch++) {
+        const pk = scale[ch];
+        if (relu && y !== null) {
+          for (let i = start + ch; i < end; i += c) dx[i] = dy[i] * pk * +(y[i] > 0);
+        } else {
+          for (let i = start + ch; i < end; i += c) dx[i] = dy[i] * pk;
+        }
+      }
+    }
+  }
+}
