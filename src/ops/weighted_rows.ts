@@ -11,21 +11,8 @@
  * One module instance serves all calls; its memory grows to the largest call (entry table +
  * source + result) and is kept for reuse. Offsets are trusted (the caller builds them in range).
  */
+import { section, uleb, wasmName } from '../utils/wasm_emit.js';
 
-/** Encodes an unsigned LEB128 integer. */
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (n !== 0);
-  return out;
-}
-
-const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
-const str = (s: string): number[] => [...uleb(s.length), ...Array.from(s, (ch) => ch.charCodeAt(0))];
 
 /**
  * `run(table, n, src, dst, cBytes)`: for each of `n` 12-byte table entries
@@ -72,7 +59,7 @@ function moduleBytes(): Uint8Array {
     ...section(1, [1, 0x60, 5, 0x7f, 0x7f, 0x7f, 0x7f, 0x7f, 0]), // type: (i32 x5) -> ()
     ...section(3, [1, 0]), // function 0 has type 0
     ...section(5, [1, 0x00, 1]), // memory: min 1 page, no max
-    ...section(7, [2, ...str('run'), 0x00, 0, ...str('mem'), 0x02, 0]), // exports
+    ...section(7, [2, ...wasmName('run'), 0x00, 0, ...wasmName('mem'), 0x02, 0]), // exports
     ...section(10, [1, ...uleb(body.length), ...body]),
   ]);
 }

@@ -11,7 +11,6 @@ import { geometryOf } from './conv2d_backprop_filter.js';
 import { conv2dFilterGradWinograd, conv2dWinograd, winogradApplies } from './conv2d_winograd.js';
 import { conv2dFilterGradGemm } from './conv2d_filter_gemm.js';
 import { callReplaced, KernelScope } from './utils.js';
-import { filterGradTransform, filterTransform, gradTransform, inputTransform, outputTransform, tileGrid } from './winograd_transforms.js';
 
 type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
 
@@ -19,43 +18,47 @@ function data(n: number, rng: Rng): Float32Array {
   return Float32Array.from({ length: n }, () => rng.normal());
 }
 
-describe('Winograd tile transforms (one channel pair, one tile)', () => {
-  const rng = new Rng(11);
-  const d = data(16, rng); // 4×4 input tile
-  const w = data(9, rng); // 3×3 filter
-  const grid = tileGrid(1, 2, 2);
-
-  it('Aᵀ[(G g Gᵀ) ⊙ (Bᵀ d B)]A is the 2×2 correlation of d with g', () => {
-    const v = new Float32Array(16);
-    const u = new Float32Array(16);
-    inputTransform(d, grid, 1, v, 1, false);
-    filterTransform(w, 1, u, 1);
-    const m = Array.from({ length: 16 }, (_, k) => Float32Array.of(u[k]! * v[k]!));
-    const y = new Float32Array(4);
-    outputTransform(m, grid, 1, 2, 2, y);
-    for (let i = 0; i < 2; i++) {
-      for (let j = 0; j < 2; j++) {
-        let ref = 0;
-        for (let a = 0; a < 3; a++) for (let b = 0; b < 3; b++) ref += d[(i + a) * 4 + j + b]! * w[a * 3 + b]!;
-        expect(y[i * 2 + j]).toBeCloseTo(ref, 5);
-      }
-    }
+describe('Winograd F(2×2, 3×3) on one tile (hand-computed sums)', () => {
+  beforeAll(async () => {
+    await initBackend('wasm');
   });
 
-  it('Gᵀ[(Bᵀ d B) ⊙ (A dY Aᵀ)]G is the filter gradient Σ d[i+a, j+b]·dY[i, j]', () => {
-    const dy = data(4, rng);
-    const v = new Float32Array(16);
-    const yh = new Float32Array(16);
-    inputTransform(d, grid, 1, v, 1, true);
-    gradTransform(dy, grid, 1, yh, 1);
-    const sums = Array.from({ length: 16 }, (_, k) => Float32Array.of(v[k]! * yh[k]!));
-    const dw = new Float32Array(9);
-    filterGradTransform(sums, 1, dw);
-    for (let a = 0; a < 3; a++) {
-      for (let b = 0; b < 3; b++) {
-        let ref = 0;
-        for (let i = 0; i < 2; i++) for (let j = 0; j < 2; j++) ref += d[(i + a) * 4 + j + b]! * dy[i * 2 + j]!;
-        expect(dw[a * 3 + b]).toBeCloseTo(ref, 5);
+  it('the conv of a 4×4 input is its 2×2 correlation with g, and dW is Σ d[i+a, j+b]·dY[i, j]', () => {
+    const rng = new Rng(11);
+    const [c, co] = [4, 4];
+    const d = data(16 * c, rng); // [1, 4, 4, C]
+    const w = data(9 * c * co, rng); // [3, 3, C, Co]
+    const dy = data(4 * co, rng); // [1, 2, 2, Co]
+    const info = tf.backend_util.computeConv2DInfo([1, 4, 4, c], [3, 3, c, co], 1, 1, 'valid', undefined, false, 'channelsLast');
+    const s = new KernelScope(tf.backend(), 'wasm');
+    let y: Float32Array;
+    let dw: Float32Array;
+    try {
+      const g = geometryOf(info);
+      const x = tf.tensor4d(d, [1, 4, 4, c]);
+      const yt = s.keep(conv2dWinograd(s, x, tf.tensor4d(w, [3, 3, c, co]), g));
+      const dwt = s.keep(conv2dFilterGradWinograd(s, x, tf.tensor4d(dy, [1, 2, 2, co]), g));
+      y = tf.engine().makeTensorFromTensorInfo(yt).dataSync() as Float32Array;
+      dw = tf.engine().makeTensorFromTensorInfo(dwt).dataSync() as Float32Array;
+    } finally {
+      s.dispose();
+    }
+    for (let o = 0; o < co; o++) {
+      for (let i = 0; i < 2; i++) {
+        for (let j = 0; j < 2; j++) {
+          let ref = 0;
+          for (let a = 0; a < 3; a++) for (let b = 0; b < 3; b++) for (let k = 0; k < c; k++) ref += d[((i + a) * 4 + j + b) * c + k]! * w[((a * 3 + b) * c + k) * co + o]!;
+          expect(y[(i * 2 + j) * co + o]).toBeCloseTo(ref, 4);
+        }
+      }
+      for (let a = 0; a < 3; a++) {
+        for (let b = 0; b < 3; b++) {
+          for (let k = 0; k < c; k++) {
+            let ref = 0;
+            for (let i = 0; i < 2; i++) for (let j = 0; j < 2; j++) ref += d[((i + a) * 4 + j + b) * c + k]! * dy[(i * 2 + j) * co + o]!;
+            expect(dw[((a * 3 + b) * c + k) * co + o]).toBeCloseTo(ref, 4);
+          }
+        }
       }
     }
   });
@@ -70,11 +73,11 @@ interface Case {
 
 /** Small geometries run through the Winograd functions directly (below the dispatch thresholds). */
 const CASES: Case[] = [
-  { name: 'same, even output', x: [1, 8, 6, 3], co: 4, pad: 'same' },
-  { name: 'same, odd output, batch 2', x: [2, 7, 9, 5], co: 3, pad: 'same' },
-  { name: 'valid, odd output', x: [2, 8, 7, 4], co: 6, pad: 'valid' },
-  { name: 'explicit asymmetric pads', x: [1, 9, 8, 3], co: 2, pad: [[0, 0], [2, 0], [0, 1], [0, 0]] },
-  { name: '1×1 output', x: [3, 3, 3, 2], co: 5, pad: 'valid' },
+  { name: 'same, even output', x: [1, 8, 6, 4], co: 8, pad: 'same' },
+  { name: 'same, odd output, batch 2', x: [2, 7, 9, 8], co: 4, pad: 'same' },
+  { name: 'valid, odd output', x: [2, 8, 7, 4], co: 12, pad: 'valid' },
+  { name: 'explicit asymmetric pads', x: [1, 9, 8, 12], co: 4, pad: [[0, 0], [2, 0], [0, 1], [0, 0]] },
+  { name: '1×1 output', x: [3, 3, 3, 4], co: 8, pad: 'valid' },
 ];
 
 function convInfo(c: Case) {
@@ -118,7 +121,7 @@ describe('Winograd conv and filter gradient on wasm', () => {
     });
   }
 
-  it('serves only 3×3, stride 1, dilation 1, with at least 128 tiles and 128 channels', () => {
+  it('serves only 3×3, stride 1, dilation 1, with at least 128 tiles and 128 channels (a multiple of 4)', () => {
     const g = (x: [number, number, number, number], k: number, stride: number, dilation: number, co: number) =>
       winogradApplies(geometryOf(tf.backend_util.computeConv2DInfo(x, [k, k, x[3], co], stride, dilation, 'same', undefined, false, 'channelsLast')), x[0], x[3], co);
     expect(g([1, 32, 32, 128], 3, 1, 1, 128)).toBe(true);
@@ -128,6 +131,7 @@ describe('Winograd conv and filter gradient on wasm', () => {
     expect(g([1, 32, 32, 128], 3, 2, 1, 128)).toBe(false);
     expect(g([1, 32, 32, 128], 3, 1, 2, 128)).toBe(false);
     expect(g([1, 32, 32, 128], 1, 1, 1, 128)).toBe(false);
+    expect(g([1, 32, 32, 130], 3, 1, 1, 128)).toBe(false);
   });
 
   it('tf.conv2d and its filter gradient above the thresholds match the direct conv and the GEMM dW, without leaks', () => {

@@ -1,7 +1,8 @@
 /**
  * @module 3×3 stride-1 convs and their filter gradients by Winograd's F(2×2, 3×3) on the wasm
- * backend: JS tile transforms (`winograd_transforms.ts`) around 16 XNNPACK GEMMs (the wasm
- * `BatchMatMul` on zero-copy views), 2.25× fewer multiply-adds than XNNPACK's direct conv.
+ * backend: tile transforms (wasm SIMD, `winograd_simd.ts`; JS, `winograd_transforms.ts`) around
+ * 16 XNNPACK GEMMs (the wasm `BatchMatMul` on zero-copy views), 2.25× fewer multiply-adds than
+ * XNNPACK's direct conv.
  *
  * Used for the forward conv (`conv2d.ts`), so also for the stride-1 input gradient (one forward
  * conv with the rotated filter, `conv2d_backprop_input.ts`), and for `Conv2DBackpropFilter`.
@@ -11,14 +12,15 @@
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import type { ConvGeometry } from './conv2d_backprop_filter.js';
 import { type HeapBackend, type KernelScope } from './utils.js';
-import { filterGradTransform, filterTransform, gradTransform, inputTransform, outputTransform, planeStride, tileGrid, type TileGrid } from './winograd_transforms.js';
+import { filterTransformSimd, inputTransformSimd, outputTransformSimd } from './winograd_simd.js';
+import { filterGradTransform, gradTransform, planeStride, tileGrid, type TileGrid } from './winograd_transforms.js';
 
 /** Winograd products per tile (the 4×4 transformed tile). */
 const PRODUCTS = 16;
 
 /**
  * Whether {@link conv2dWinograd} / {@link conv2dFilterGradWinograd} serve a conv, and pay off.
- * They serve 3×3 filters with stride 1 and dilation 1 (any padding). With fewer tiles or channels
+ * They serve 3×3 filters with stride 1 and dilation 1 (any padding), channels a multiple of 4. With fewer tiles or channels
  * the 16 GEMM calls and the transforms cost more than the multiply-adds they save. Measured on this
  * machine kind (one XNNPACK thread, 3×3 C→C, median of 5; direct / Winograd, forward and dW):
  * `[1,64,64,256]` 166 / 106 ms and 201 / 134 ms; `[4,12,12,256]` (144 tiles) 22 / 19 and 28 / 20;
@@ -27,7 +29,8 @@ const PRODUCTS = 16;
 export function winogradApplies(g: ConvGeometry, n: number, ci: number, co: number): boolean {
   if (g.kh !== 3 || g.kw !== 3 || g.strideH !== 1 || g.strideW !== 1 || g.dilationH !== 1 || g.dilationW !== 1) return false;
   const tiles = n * ((g.outH + 1) >> 1) * ((g.outW + 1) >> 1);
-  return tiles >= WINOGRAD_MIN_TILES && Math.min(ci, co) >= WINOGRAD_MIN_CHANNELS;
+  // The SIMD transforms step over channels four at a time.
+  return tiles >= WINOGRAD_MIN_TILES && Math.min(ci, co) >= WINOGRAD_MIN_CHANNELS && ci % 4 === 0 && co % 4 === 0;
 }
 
 /** Fewest tiles (2×2 outputs, over the batch) for {@link winogradApplies}. */
@@ -56,14 +59,14 @@ function padInput(s: KernelScope, x: TensorInfo, g: ConvGeometry, grid: TileGrid
   return xp;
 }
 
-/** `V_ξ` of every tile of `x`: 16 planes, `[T, Ci]` each, or `[Ci, T]` with `channelsOuter`. */
-function transformedInput(s: KernelScope, x: TensorInfo, g: ConvGeometry, grid: TileGrid, channelsOuter: boolean): TensorInfo {
+/** `V_ξ` of every tile of `x`: 16 planes `[T, Ci]`, {@link planeStride} apart. */
+function transformedInput(s: KernelScope, x: TensorInfo, g: ConvGeometry, grid: TileGrid): TensorInfo {
   const backend = s.backend as HeapBackend;
   const c = x.shape[3]!;
   const xp = padInput(s, x, g, grid);
   const plane = planeStride(grid.n * grid.th * grid.tw * c);
   const v = s.own(backend.makeOutput([PRODUCTS * plane], 'float32'));
-  inputTransform(backend.typedArrayFromHeap(xp) as Float32Array, grid, c, backend.typedArrayFromHeap(v) as Float32Array, plane, channelsOuter);
+  inputTransformSimd(backend, xp, grid, c, v, plane);
   s.release(xp);
   return v;
 }
@@ -95,21 +98,23 @@ export function conv2dWinograd(s: KernelScope, x: TensorInfo, filter: TensorInfo
   const [ci, co] = [filter.shape[2]!, filter.shape[3]!];
   const grid = tileGrid(x.shape[0]!, g.outH, g.outW);
   const tiles = grid.n * grid.th * grid.tw;
-  const v = transformedInput(s, x, g, grid, false);
+  const v = transformedInput(s, x, g, grid);
   const u = s.own(backend.makeOutput([PRODUCTS * planeStride(ci * co)], 'float32'));
-  filterTransform(backend.typedArrayFromHeap(filter) as Float32Array, ci * co, backend.typedArrayFromHeap(u) as Float32Array, planeStride(ci * co));
+  filterTransformSimd(backend, filter, ci * co, u, planeStride(ci * co));
   const m = planeGemms(s, v, u, tiles, ci, co);
   s.release(v);
   s.release(u);
   const y = s.own(backend.makeOutput([grid.n, g.outH, g.outW, co], 'float32'));
-  // Views after the last allocation.
-  outputTransform(m.map((t) => backend.typedArrayFromHeap(t) as Float32Array), grid, co, g.outH, g.outW, backend.typedArrayFromHeap(y) as Float32Array);
+  const spill = s.own(backend.makeOutput([co], 'float32'));
+  outputTransformSimd(backend, m, grid, co, g.outH, g.outW, y, spill);
   for (const t of m) s.release(t);
+  s.release(spill);
   return y;
 }
 
 /**
- * dW of a 3×3 stride-1 conv by F(2×2, 3×3): `dW = Gᵀ [Σ_t V_t ⊙ (A dY_t Aᵀ)] G`.
+ * dW of a 3×3 stride-1 conv by F(2×2, 3×3): `dW = Gᵀ [Σ_t V_t ⊙ (A dY_t Aᵀ)] G`, the sums as
+ * GEMMs `S_ξᵀ = Ŷ_ξᵀ V_ξ`.
  * @param x forward input `[N, H, W, Ci]`; @param dy output gradient `[N, OH, OW, Co]`
  * @returns `[3, 3, Ci, Co]` (owned by the scope; call `scope.keep`)
  */
@@ -118,28 +123,31 @@ export function conv2dFilterGradWinograd(s: KernelScope, x: TensorInfo, dy: Tens
   const [ci, co] = [x.shape[3]!, dy.shape[3]!];
   const grid = tileGrid(x.shape[0]!, g.outH, g.outW);
   const tiles = grid.n * grid.th * grid.tw;
-  const v = transformedInput(s, x, g, grid, true);
+  const v = transformedInput(s, x, g, grid);
   // dY zero-extended to whole tiles (a copy only for an odd output size).
   const even = g.outH === 2 * grid.th && g.outW === 2 * grid.tw;
   const dyp = even ? dy : s.own(backend.makeOutput([grid.n, 2 * grid.th, 2 * grid.tw, co], 'float32'));
-  if (!even) {
-    const src = backend.typedArrayFromHeap(dy) as Float32Array;
-    const dst = backend.typedArrayFromHeap(dyp) as Float32Array;
-    dst.fill(0);
-    const row = g.outW * co;
-    for (let r = 0; r < grid.n * g.outH; r++) {
-      const b = Math.floor(r / g.outH);
-      dst.set(src.subarray(r * row, (r + 1) * row), ((b * 2 * grid.th + (r % g.outH)) * 2 * grid.tw) * co);
-    }
-  }
   const yh = s.own(backend.makeOutput([PRODUCTS * planeStride(tiles * co)], 'float32'));
-  gradTransform(backend.typedArrayFromHeap(dyp) as Float32Array, grid, co, backend.typedArrayFromHeap(yh) as Float32Array, planeStride(tiles * co));
+  {
+    // Views after the last allocation.
+    const dv = backend.typedArrayFromHeap(dyp) as Float32Array;
+    if (!even) {
+      const src = backend.typedArrayFromHeap(dy) as Float32Array;
+      dv.fill(0);
+      const row = g.outW * co;
+      for (let r = 0; r < grid.n * g.outH; r++) {
+        const b = Math.floor(r / g.outH);
+        dv.set(src.subarray(r * row, (r + 1) * row), ((b * 2 * grid.th + (r % g.outH)) * 2 * grid.tw) * co);
+      }
+    }
+    gradTransform(dv, grid, co, backend.typedArrayFromHeap(yh) as Float32Array, planeStride(tiles * co));
+  }
   if (!even) s.release(dyp);
-  const sums = planeGemms(s, v, yh, ci, tiles, co);
+  const sums = planeGemms(s, yh, v, co, tiles, ci);
   s.release(v);
   s.release(yh);
   const dw = s.own(backend.makeOutput([3, 3, ci, co], 'float32'));
-  filterGradTransform(sums.map((t) => backend.typedArrayFromHeap(t) as Float32Array), ci * co, backend.typedArrayFromHeap(dw) as Float32Array);
+  filterGradTransform(sums.map((t) => backend.typedArrayFromHeap(t) as Float32Array), ci, co, backend.typedArrayFromHeap(dw) as Float32Array);
   for (const t of sums) s.release(t);
   return dw;
 }
