@@ -55,11 +55,12 @@ export const MAX_WASM_THREADS = 8;
  * of its threads, so a thread on a core that other processes keep busy delays each kernel: on this
  * 2-core machine at load 12 one training iteration took 4.6 s with two threads against 0.59 s with
  * one. In worker threads 1 (data-parallel replicas and loader workers each run their own wasm
- * instance) and under vitest (it runs test files in parallel).
+ * instance). The test suite pins `DETKIT_WASM_THREADS=1` in `vitest.config.ts` (it runs test
+ * files in parallel).
  * @param freeCores idle cores (default: all of them)
  */
-export function defaultWasmThreads(env: NodeJS.ProcessEnv = process.env, freeCores: number = availableParallelism()): number {
-  if (!isMainThread || env.VITEST !== undefined) return 1;
+export function defaultWasmThreads(freeCores: number = availableParallelism()): number {
+  if (!isMainThread) return 1;
   const cores = Math.min(availableParallelism(), MAX_WASM_THREADS);
   return Math.max(1, Math.min(cores, Math.round(freeCores)));
 }
@@ -105,7 +106,7 @@ export function checkWasmThreads(n: number, source: string): number {
  */
 export function wasmThreadsFromEnv(env: NodeJS.ProcessEnv = process.env, freeCores?: number): number {
   const v = env.DETKIT_WASM_THREADS;
-  if (!isMainThread || v === undefined || v === '') return defaultWasmThreads(env, freeCores);
+  if (!isMainThread || v === undefined || v === '') return defaultWasmThreads(freeCores);
   return checkWasmThreads(/^\d+$/.test(v.trim()) ? Number(v) : Number.NaN, `DETKIT_WASM_THREADS ('${v}')`);
 }
 
@@ -115,7 +116,7 @@ export function wasmThreadsFromEnv(env: NodeJS.ProcessEnv = process.env, freeCor
  */
 export async function resolveWasmThreads(env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const v = env.DETKIT_WASM_THREADS;
-  const measure = isMainThread && env.VITEST === undefined && (v === undefined || v === '');
+  const measure = isMainThread && (v === undefined || v === '');
   return wasmThreadsFromEnv(env, measure ? await measureFreeCores() : undefined);
 }
 
