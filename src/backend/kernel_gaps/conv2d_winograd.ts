@@ -59,16 +59,18 @@ function padInput(s: KernelScope, x: TensorInfo, g: ConvGeometry, grid: TileGrid
   return xp;
 }
 
-/** `V_ξ` of every tile of `x`: 16 planes `[T, Ci]`, {@link planeStride} apart. */
-function transformedInput(s: KernelScope, x: TensorInfo, g: ConvGeometry, grid: TileGrid): TensorInfo {
+/** The tile grid of a conv of `x` and `V_ξ` of its tiles: 16 planes `[T, Ci]`, {@link planeStride} apart. */
+function transformedInput(s: KernelScope, x: TensorInfo, g: ConvGeometry): { grid: TileGrid; tiles: number; v: TensorInfo } {
   const backend = s.backend as HeapBackend;
   const c = x.shape[3]!;
+  const grid = tileGrid(x.shape[0]!, g.outH, g.outW);
+  const tiles = grid.n * grid.th * grid.tw;
   const xp = padInput(s, x, g, grid);
-  const plane = planeStride(grid.n * grid.th * grid.tw * c);
+  const plane = planeStride(tiles * c);
   const v = s.own(backend.makeOutput([PRODUCTS * plane], 'float32'));
   inputTransformSimd(backend, xp, grid, c, v, plane);
   s.release(xp);
-  return v;
+  return { grid, tiles, v };
 }
 
 /**
@@ -96,9 +98,7 @@ function planeGemms(s: KernelScope, a: TensorInfo, b: TensorInfo, m: number, k: 
 export function conv2dWinograd(s: KernelScope, x: TensorInfo, filter: TensorInfo, g: ConvGeometry): TensorInfo {
   const backend = s.backend as HeapBackend;
   const [ci, co] = [filter.shape[2]!, filter.shape[3]!];
-  const grid = tileGrid(x.shape[0]!, g.outH, g.outW);
-  const tiles = grid.n * grid.th * grid.tw;
-  const v = transformedInput(s, x, g, grid);
+  const { grid, tiles, v } = transformedInput(s, x, g);
   const u = s.own(backend.makeOutput([PRODUCTS * planeStride(ci * co)], 'float32'));
   filterTransformSimd(backend, filter, ci * co, u, planeStride(ci * co));
   const m = planeGemms(s, v, u, tiles, ci, co);
@@ -121,9 +121,7 @@ export function conv2dWinograd(s: KernelScope, x: TensorInfo, filter: TensorInfo
 export function conv2dFilterGradWinograd(s: KernelScope, x: TensorInfo, dy: TensorInfo, g: ConvGeometry): TensorInfo {
   const backend = s.backend as HeapBackend;
   const [ci, co] = [x.shape[3]!, dy.shape[3]!];
-  const grid = tileGrid(x.shape[0]!, g.outH, g.outW);
-  const tiles = grid.n * grid.th * grid.tw;
-  const v = transformedInput(s, x, g, grid);
+  const { grid, tiles, v } = transformedInput(s, x, g);
   // dY zero-extended to whole tiles (a copy only for an odd output size).
   const even = g.outH === 2 * grid.th && g.outW === 2 * grid.tw;
   const dyp = even ? dy : s.own(backend.makeOutput([grid.n, 2 * grid.th, 2 * grid.tw, co], 'float32'));
