@@ -5,7 +5,7 @@
 import { expect, it } from 'vitest';
 import { tf } from '../backend/index.js';
 import { describeEachBackend, expectLeakFree, onBackend, relativeError } from '../testing/backend.js';
-import { addBias, relu } from './functional.js';
+import { addBias, addSameShape, relu } from './functional.js';
 
 /** The tape's saved tensors of the last node recorded while `f` runs under a gradient tape. */
 function savedByLastNode(f: (x: tf.Tensor) => tf.Tensor, x: tf.Tensor): number[][] {
@@ -69,6 +69,25 @@ describeEachBackend('nn functional', (backend) => {
     expect(Array.from(dy!.dataSync())).toEqual(new Array(12).fill(1));
     expect(Array.from(db!.dataSync())).toEqual([4, 4, 4]);
     tf.dispose([y, b, dy!, db!]);
+  });
+
+  it('addSameShape: value and gradients equal tfjs add, bit for bit; the tape keeps nothing; other shapes are refused', async () => {
+    const run = (mine: boolean) => () => {
+      const a = tf.randomNormal([2, 3, 4], 0, 1, 'float32', 6);
+      const b = tf.randomNormal([2, 3, 4], 0, 1, 'float32', 7);
+      const dy = tf.randomNormal([2, 3, 4], 0, 1, 'float32', 8);
+      const f = (p: tf.Tensor, q: tf.Tensor) => (mine ? addSameShape(p, q) : tf.add(p, q));
+      return [f(a, b), ...tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.mul(f(p, q), dy)))([a, b])];
+    };
+    const ref = await onBackend(backend, run(false));
+    const got = await onBackend(backend, run(true));
+    ['y', 'da', 'db'].forEach((name, i) => expect(Array.from(got[i]!), name).toEqual(Array.from(ref[i]!)));
+    const a = tf.ones([2, 3]);
+    const b = tf.ones([2, 3]);
+    expect(savedByLastNode((t) => addSameShape(t, b), a)).toEqual([]);
+    const c = tf.ones([3]);
+    expect(() => addSameShape(a, c)).toThrow(expect.objectContaining({ code: 'NN_BAD_INPUT' }));
+    tf.dispose([a, b, c]);
   });
 
   it(`leaks nothing forward and backward [${backend}]`, async () => {

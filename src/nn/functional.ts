@@ -7,7 +7,8 @@
  *   (`y > 0` exactly where `x > 0`), and the output is kept anyway by whatever consumes it next
  *   (a conv keeps its input; tfjs shares the buffer), so the pre-activation map is freed.
  * - `Add` keeps both inputs (its gradient reads their shapes), so `conv(x) + bias` kept the conv's
- *   whole output for a `[C]` bias. {@link addBias} keeps nothing.
+ *   whole output for a `[C]` bias. {@link addBias} keeps nothing, and {@link addSameShape} (a
+ *   residual sum) keeps nothing either.
  * On the ResNet-18 RetinaNet at 512×512 (one image), the two held 144 MB of the 312 MB of
  * activations the tape kept at the end of the forward (RetinaHead's conv → bias → ReLU stacks,
  * FPN biases).
@@ -15,6 +16,7 @@
  * `step(relu(NaN))` gives on the backend (NaN on cpu, 0 or NaN on wasm).
  */
 import { tf } from '../backend/index.js';
+import { ValueError } from '../utils/errors.js';
 
 type GradResult = { value: tf.Tensor; gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.Tensor | tf.Tensor[] };
 
@@ -49,4 +51,22 @@ const addBiasOp = tf.customGrad((...args: unknown[]): GradResult => {
  */
 export function addBias<T extends tf.Tensor>(y: T, bias: tf.Tensor): T {
   return addBiasOp(y, bias) as T;
+}
+
+const addSameShapeOp = tf.customGrad((...args: unknown[]): GradResult => {
+  const [a, b] = args as [tf.Tensor, tf.Tensor];
+  return { value: tf.add(a, b), gradFunc: (dy) => [tf.reshape(dy, dy.shape), tf.reshape(dy, dy.shape)] };
+});
+
+/**
+ * `a + b` for two tensors of one shape (a residual sum), differentiable in both; its backward keeps
+ * no tensor (tfjs' `Add` keeps both inputs).
+ * @throws ValueError `NN_BAD_INPUT` when the shapes differ (use `tf.add` to broadcast)
+ * @returns same shape (owned by the caller)
+ */
+export function addSameShape<T extends tf.Tensor>(a: T, b: tf.Tensor): T {
+  if (!tf.util.arraysEqual(a.shape, b.shape)) {
+    throw new ValueError('NN_BAD_INPUT', `addSameShape expects equal shapes, got [${a.shape.join(', ')}] and [${b.shape.join(', ')}]`);
+  }
+  return addSameShapeOp(a, b) as T;
 }

@@ -18,7 +18,7 @@ for (const cls of INITIALIZER_CLASSES) INITIALIZERS.register(cls.type, cls);
 
 export { Module, type IncompatibleKeys, type ParamKind, type ParamLayout } from './module.js';
 export { ModuleList, Sequential, type ForwardModule } from './container.js';
-export { addBias, relu } from './functional.js';
+export { addBias, addSameShape, relu } from './functional.js';
 export { Conv2d, pair, type Conv2dOptions, type IntOrPair } from './conv2d.js';
 export { Linear, type LinearOptions } from './linear.js';
 export { Scale, type ScaleOptions } from './scale.js';
