@@ -20,7 +20,7 @@ function conv2DWasm(args: { inputs: { x?: TensorInfo; filter?: TensorInfo }; bac
     x.shape as [number, number, number, number], filter.shape as [number, number, number, number],
     strides, dilations, pad, dimRoundingMode, false, fmt);
   const g = geometryOf(info);
-  if (fmt !== 'channelsLast' || x.dtype !== 'float32' || wasmThreadsInUse() > 1 || !winogradApplies(g, info.batchSize, info.inChannels, info.outChannels)) {
+  if (fmt !== 'channelsLast' || x.dtype !== 'float32' || !winogradApplies(g, info.batchSize, info.inChannels, info.outChannels, 'forward', wasmThreadsInUse())) {
     return callReplaced(Conv2D, args) as TensorInfo;
   }
   const s = new KernelScope(args.backend, 'wasm');

@@ -12,6 +12,7 @@
  */
 import { backend_util, Conv2DBackpropFilter } from '@tensorflow/tfjs-core';
 import type { Conv2DBackpropFilterAttrs, KernelBackend, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import { wasmThreadsInUse } from '../wasm_threads.js';
 import { conv2dFilterGradGemm, planOf } from './conv2d_filter_gemm.js';
 import { conv2dFilterGradIm2col } from './conv2d_filter_im2col.js';
 import { conv2dFilterGradWinograd, winogradApplies } from './conv2d_winograd.js';
@@ -83,7 +84,7 @@ function conv2DBackpropFilterWasm(args: { inputs: { x?: TensorInfo; dy?: TensorI
   const s = new KernelScope(args.backend, 'wasm');
   try {
     const g = geometryOf(info);
-    if (winogradApplies(g, x.shape[0]!, x.shape[3]!, dy.shape[3]!)) return s.keep(conv2dFilterGradWinograd(s, x, dy, g));
+    if (winogradApplies(g, x.shape[0]!, x.shape[3]!, dy.shape[3]!, 'filter', wasmThreadsInUse())) return s.keep(conv2dFilterGradWinograd(s, x, dy, g));
     return s.keep(useIm2col(x, dy, g) ? conv2dFilterGradIm2col(s, x, dy, g) : conv2dFilterGradGemm(s, x, dy, g));
   } finally {
     s.dispose();

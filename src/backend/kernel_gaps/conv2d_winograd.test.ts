@@ -121,17 +121,19 @@ describe('Winograd conv and filter gradient on wasm', () => {
     });
   }
 
-  it('serves only 3×3, stride 1, dilation 1, with at least 128 tiles and 128 channels (a multiple of 4)', () => {
-    const g = (x: [number, number, number, number], k: number, stride: number, dilation: number, co: number) =>
-      winogradApplies(geometryOf(tf.backend_util.computeConv2DInfo(x, [k, k, x[3], co], stride, dilation, 'same', undefined, false, 'channelsLast')), x[0], x[3], co);
-    expect(g([1, 32, 32, 128], 3, 1, 1, 128)).toBe(true);
-    expect(g([4, 12, 12, 256], 3, 1, 1, 256)).toBe(true); // 144 tiles over the batch
-    expect(g([1, 16, 16, 256], 3, 1, 1, 256)).toBe(false); // 64 tiles
-    expect(g([1, 64, 64, 64], 3, 1, 1, 256)).toBe(false); // 64 input channels
-    expect(g([1, 32, 32, 128], 3, 2, 1, 128)).toBe(false);
-    expect(g([1, 32, 32, 128], 3, 1, 2, 128)).toBe(false);
-    expect(g([1, 32, 32, 128], 1, 1, 1, 128)).toBe(false);
-    expect(g([1, 32, 32, 130], 3, 1, 1, 128)).toBe(false);
+  it('serves 3×3, stride 1, dilation 1, channels ≥ 48 and a multiple of 4; the forward from 128 tiles on one thread', () => {
+    const g = (x: [number, number, number, number], k: number, stride: number, dilation: number, co: number, use: 'forward' | 'filter', threads = 1) =>
+      winogradApplies(geometryOf(tf.backend_util.computeConv2DInfo(x, [k, k, x[3], co], stride, dilation, 'same', undefined, false, 'channelsLast')), x[0], x[3], co, use, threads);
+    expect(g([1, 32, 32, 128], 3, 1, 1, 128, 'forward')).toBe(true);
+    expect(g([4, 12, 12, 48], 3, 1, 1, 64, 'forward')).toBe(true); // 144 tiles over the batch
+    expect(g([1, 16, 16, 256], 3, 1, 1, 256, 'forward')).toBe(false); // 64 tiles
+    expect(g([1, 16, 16, 256], 3, 1, 1, 256, 'filter')).toBe(true);
+    expect(g([1, 32, 32, 128], 3, 1, 1, 128, 'forward', 2)).toBe(false); // the transforms do not split across threads
+    expect(g([1, 64, 64, 32], 3, 1, 1, 256, 'filter')).toBe(false); // 32 input channels
+    expect(g([1, 32, 32, 128], 3, 2, 1, 128, 'filter')).toBe(false);
+    expect(g([1, 32, 32, 128], 3, 1, 2, 128, 'filter')).toBe(false);
+    expect(g([1, 32, 32, 128], 1, 1, 1, 128, 'filter')).toBe(false);
+    expect(g([1, 32, 32, 130], 3, 1, 1, 128, 'filter')).toBe(false);
   });
 
   it('tf.conv2d and its filter gradient above the thresholds match the direct conv and the GEMM dW, without leaks', () => {
@@ -152,7 +154,7 @@ describe('Winograd conv and filter gradient on wasm', () => {
       const y = tf.conv2d(x, w as tf.Tensor4D, 1, 'same');
       const dw = tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, { ...attrs, filterShape: [3, 3, 128, 128] } as never) as tf.Tensor;
       expect(wasmThreadsInUse()).toBe(1);
-      expect(winogradApplies(geometryOf(info), 1, 128, 128)).toBe(true);
+      expect(winogradApplies(geometryOf(info), 1, 128, 128, 'forward')).toBe(true);
       // Equal up to rounding, and not bit-identical: another algorithm ran.
       for (const [a, b] of [[y, direct], [dw, dwGemm]] as const) {
         const err = relativeError(a.dataSync(), b.dataSync());

@@ -18,25 +18,39 @@ import { filterGradTransform, gradTransform, planeStride, tileGrid, type TileGri
 /** Winograd products per tile (the 4×4 transformed tile). */
 const PRODUCTS = 16;
 
+/** Which Winograd kernel {@link winogradApplies} is asked about. */
+export type WinogradUse = 'forward' | 'filter';
+
 /**
- * Whether {@link conv2dWinograd} / {@link conv2dFilterGradWinograd} serve a conv, and pay off.
- * They serve 3×3 filters with stride 1 and dilation 1 (any padding), channels a multiple of 4. With fewer tiles or channels
- * the 16 GEMM calls and the transforms cost more than the multiply-adds they save. Measured on this
- * machine kind (one XNNPACK thread, 3×3 C→C, median of 5; direct / Winograd, forward and dW):
- * `[1,64,64,256]` 166 / 106 ms and 201 / 134 ms; `[4,12,12,256]` (144 tiles) 22 / 19 and 28 / 20;
- * `[1,16,16,256]` (64 tiles) 12 / 17 (loses); `[1,128,128,64]` 42 / 47 and 55 / 73 (loses).
+ * Whether {@link conv2dWinograd} (`forward`, also the stride-1 input gradient) or
+ * {@link conv2dFilterGradWinograd} (`filter`) serve a conv, and pay off on `threads` XNNPACK
+ * threads. They serve 3×3 filters with stride 1 and dilation 1 (any padding) and channel counts that
+ * are multiples of 4. Below {@link WINOGRAD_MIN_CHANNELS} channels, or {@link WINOGRAD_MIN_TILES}
+ * tiles for the forward, the 16 GEMM calls and the transforms cost more than the multiply-adds
+ * they save. Measured on this machine kind (one thread, median of 7, load about 4; direct /
+ * Winograd ms, forward and dW): `[1,64,64,256]` 169 / 90 and 199 / 114; `[4,12,12,64]` (144
+ * tiles) 1.4 / 1.0 and 2.3 / 1.5; `[1,16,16,256]` (64 tiles) 9.5 / 10.8 and 15.6 / 10.7;
+ * `[4,24,24,32]` 1.7 / 2.0 and 2.3 / 2.6.
  */
-export function winogradApplies(g: ConvGeometry, n: number, ci: number, co: number): boolean {
+export function winogradApplies(g: ConvGeometry, n: number, ci: number, co: number, use: WinogradUse, threads = 1): boolean {
   if (g.kh !== 3 || g.kw !== 3 || g.strideH !== 1 || g.strideW !== 1 || g.dilationH !== 1 || g.dilationW !== 1) return false;
-  const tiles = n * ((g.outH + 1) >> 1) * ((g.outW + 1) >> 1);
   // The SIMD transforms step over channels four at a time.
-  return tiles >= WINOGRAD_MIN_TILES && Math.min(ci, co) >= WINOGRAD_MIN_CHANNELS && ci % 4 === 0 && co % 4 === 0;
+  if (ci % 4 !== 0 || co % 4 !== 0 || Math.min(ci, co) < WINOGRAD_MIN_CHANNELS) return false;
+  const tiles = n * ((g.outH + 1) >> 1) * ((g.outW + 1) >> 1);
+  return tiles >= WINOGRAD_MIN_TILES[use][threads > 1 ? 1 : 0];
 }
 
-/** Fewest tiles (2×2 outputs, over the batch) for {@link winogradApplies}. */
-export const WINOGRAD_MIN_TILES = 128;
 /** Fewest input and output channels for {@link winogradApplies}. */
-export const WINOGRAD_MIN_CHANNELS = 128;
+export const WINOGRAD_MIN_CHANNELS = 48;
+
+/**
+ * Fewest tiles (2×2 outputs, over the batch) for {@link winogradApplies}: `[one thread, more]`.
+ * The forward splits only its GEMMs across threads, not its transforms.
+ */
+export const WINOGRAD_MIN_TILES: Readonly<Record<WinogradUse, readonly [number, number]>> = {
+  forward: [128, Infinity],
+  filter: [1, 1],
+};
 
 /**
  * `x` copied into a zero buffer `[N, hp, wp, C]` at offset (padTop, padLeft), so every tile reads
