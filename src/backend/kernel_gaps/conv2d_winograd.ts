@@ -45,10 +45,12 @@ export const WINOGRAD_MIN_CHANNELS = 48;
 
 /**
  * Fewest tiles (2×2 outputs, over the batch) for {@link winogradApplies}: `[one thread, more]`.
- * The forward splits only its GEMMs across threads, not its transforms.
+ * The forward splits only its GEMMs across threads, not its transforms: on two threads (idle,
+ * direct / Winograd ms) `[1,64,64,256]` 82 / 55, `[1,32,32,256]` (256 tiles) 27 / 26,
+ * `[1,16,16,512]` (64 tiles) 20 / 34; dW `[1,16,16,512]` 41 / 33, `[1,128,128,64]` 41 / 39.
  */
 export const WINOGRAD_MIN_TILES: Readonly<Record<WinogradUse, readonly [number, number]>> = {
-  forward: [128, Infinity],
+  forward: [128, 256],
   filter: [1, 1],
 };
 
