@@ -11,7 +11,7 @@
  */
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import type { ConvGeometry } from './conv2d_backprop_filter.js';
-import { type HeapBackend, type KernelScope } from './utils.js';
+import type { HeapBackend, KernelScope } from './utils.js';
 import { filterTransformSimd, inputTransformSimd, outputTransformSimd } from './winograd_simd.js';
 import { filterGradTransform, gradTransform, planeStride, tileGrid, type TileGrid } from './winograd_transforms.js';
 

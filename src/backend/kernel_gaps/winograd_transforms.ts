@@ -1,6 +1,7 @@
 /**
- * @module The tile transforms of Winograd's minimal filtering F(2×2, 3×3) (Lavin & Gray, "Fast
- * Algorithms for Convolutional Neural Networks", 2016), as JS loops over typed arrays.
+ * @module Winograd's minimal filtering F(2×2, 3×3) (Lavin & Gray, "Fast Algorithms for
+ * Convolutional Neural Networks", 2016): its formulas, the tile grid and plane layout the kernels
+ * share, and the filter gradient's two transforms as JS loops over typed arrays.
  *
  * A 3×3 stride-1 conv computes each 2×2 output tile from a 4×4 input tile `d` as
  * `Y = Aᵀ [(G g Gᵀ) ⊙ (Bᵀ d B)] A`, 16 multiplies per channel pair instead of 36, with
