@@ -23,7 +23,7 @@
  * Porting note: `DetkitNormTrain`'s gradient ignores gradients flowing into its `mean`/`variance`
  * outputs (they feed only the running statistics, which the loss never sees).
  */
-import { customGrad, engine, registerGradient, registerKernel } from '@tensorflow/tfjs-core';
+import { customGrad, engine, op, registerGradient, registerKernel } from '@tensorflow/tfjs-core';
 import type { GradConfig, GradSaveFunc, KernelBackend, KernelConfig, KernelFunc, NamedAttrMap, Tensor, Tensor1D, Tensor4D, TensorInfo } from '@tensorflow/tfjs-core';
 import { ValueError } from '../../utils/errors.js';
 import { runJsKernel, type NumericArray } from './js_kernel.js';
@@ -207,8 +207,11 @@ export function fusedNormInfer(x: Tensor4D, mean: Tensor1D, variance: Tensor1D, 
   const attrs: NormAttrs = { eps: opts.eps, groups: 0, relu: opts.relu ?? false };
   const params = { x, mean, variance, gamma, beta };
   if (opts.constantParams !== true) return engine().runKernel(NORM_INFER, params as never, attrs as unknown as NamedAttrMap) as unknown as Tensor4D;
-  return frozenNormOp(x, mean, variance, gamma, beta, attrs);
+  return frozenNorm(x, mean, variance, gamma, beta, attrs);
 }
+
+/** {@link frozenNormOp} in a `tf.op` scope (`frozenBatchNorm__op`), as tfjs' own custom-gradient ops. */
+const frozenNorm = op({ frozenBatchNorm_: frozenNormOp });
 
 /** {@link fusedNormInfer} with constant parameters: a `customGrad` op whose only input is `x`. */
 function frozenNormOp(x: Tensor4D, mean: Tensor1D, variance: Tensor1D, gamma: Tensor1D, beta: Tensor1D, attrs: NormAttrs): Tensor4D {
