@@ -11,6 +11,7 @@ import { tf } from '../../backend/index.js';
 import { ReLU } from '../../nn/activation.js';
 import type { Sequential } from '../../nn/container.js';
 import { buildConvLayer, type ConvCfg } from '../../nn/conv.js';
+import { addSameShape, relu } from '../../nn/functional.js';
 import type { Conv2d } from '../../nn/conv2d.js';
 import type { InitCfg } from '../../nn/initializers.js';
 import { Module } from '../../nn/module.js';
@@ -63,7 +64,7 @@ export abstract class ResBlock extends Module {
   forward(x: tf.Tensor4D): tf.Tensor4D {
     return tf.tidy(() => {
       const identity = this.shortcut === null ? x : this.shortcut.forward(x);
-      return tf.relu(tf.add(this.body(x), identity)) as tf.Tensor4D;
+      return relu(addSameShape(this.body(x), identity)) as tf.Tensor4D;
     });
   }
 }

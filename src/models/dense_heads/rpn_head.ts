@@ -19,6 +19,7 @@ import { ValueError } from '../../utils/errors.js';
 import { gatherRows } from '../task_modules/samplers/sampling_result.js';
 import { AnchorHead, type AnchorHeadConfig, type DenseHeadOutputs } from './anchor_head.js';
 import type { DenseTestConfig } from './dense_post_process.js';
+import { relu } from '../../nn/functional.js';
 
 /** Config of {@link RPNHead} (mmdet keys; `num_classes` is fixed to 1). */
 export interface RPNHeadConfig extends Omit<AnchorHeadConfig, 'num_classes'> {
@@ -75,7 +76,7 @@ export class RPNHead extends AnchorHead {
       const conv = this.rpn_conv;
       const h = conv instanceof Conv2d
         ? convReluSavingOutput(x, conv.weight as tf.Tensor4D, conv.bias)
-        : (tf.relu(conv.forward(x)) as tf.Tensor4D);
+        : (relu(conv.forward(x)) as tf.Tensor4D);
       // rpn_cls and rpn_reg as one 1x1 conv over the concatenated filters: the tape saves `h`
       // (the largest tensor here, 33.5 MB at P2 of 2x512x512) once instead of twice.
       const cls = this.rpn_cls, reg = this.rpn_reg;

@@ -13,6 +13,7 @@ import { ModuleList } from '../../nn/container.js';
 import type { ActCfg } from '../../nn/activation.js';
 import type { ConvCfg } from '../../nn/conv.js';
 import { ConvModule } from '../../nn/conv_module.js';
+import { addSameShape, relu } from '../../nn/functional.js';
 import type { InitCfg } from '../../nn/initializers.js';
 import { Module } from '../../nn/module.js';
 import type { NormCfg } from '../../nn/norm.js';
@@ -163,7 +164,7 @@ export class FPN extends Module {
     // torch nearest: src = floor(dst · in/out) = tfjs without align_corners / half-pixel centres;
     // torch bilinear (align_corners=False) uses half-pixel centres.
     const up = mode === 'bilinear' ? tf.image.resizeBilinear(upper, size, align_corners, !align_corners) : tf.image.resizeNearestNeighbor(upper, size, false, false);
-    return tf.add(lower, up);
+    return addSameShape(lower, up);
   }
 
   /**
@@ -189,7 +190,7 @@ export class FPN extends Module {
           outs.push(this.fpn_convs.at(used).forward(source));
           for (let i = used + 1; i < this.num_outs; i++) {
             const prev = outs[outs.length - 1]!;
-            outs.push(this.fpn_convs.at(i).forward(this.relu_before_extra_convs ? tf.relu(prev) : prev));
+            outs.push(this.fpn_convs.at(i).forward(this.relu_before_extra_convs ? relu(prev) : prev));
           }
         }
       }

@@ -17,6 +17,7 @@ import type { NormCfg } from '../../../nn/norm.js';
 import type { BuildContext } from '../../../registry/registry.js';
 import { linearFast } from './linear_fast.js';
 import { BBoxHead, type BBoxHeadConfig, type BBoxHeadOutputs } from './bbox_head.js';
+import { relu } from '../../../nn/functional.js';
 
 /** Config of {@link ConvFCBBoxHead} (mmdet keys). */
 export interface ConvFCBBoxHeadConfig extends BBoxHeadConfig {
@@ -133,7 +134,7 @@ export class ConvFCBBoxHead extends BBoxHead {
     let h = x;
     for (const c of convs) h = c.forward(h as tf.Tensor4D);
     // the first fc reads a map in torch's (c, h, w) order (linearFast permutes its weight instead)
-    for (const fc of fcs) h = tf.relu(linearFast(fc, h as tf.Tensor2D | tf.Tensor4D));
+    for (const fc of fcs) h = relu(linearFast(fc, h as tf.Tensor2D | tf.Tensor4D));
     return h.rank === 4 ? BBoxHead.flattenChw(h as tf.Tensor4D) : h;
   }
 
@@ -141,7 +142,7 @@ export class ConvFCBBoxHead extends BBoxHead {
     return tf.tidy(() => {
       let h: tf.Tensor = x;
       for (const c of this.shared_convs) h = c.forward(h as tf.Tensor4D);
-      for (const fc of this.shared_fcs) h = tf.relu(linearFast(fc, h as tf.Tensor2D | tf.Tensor4D));
+      for (const fc of this.shared_fcs) h = relu(linearFast(fc, h as tf.Tensor2D | tf.Tensor4D));
       const xc = ConvFCBBoxHead.runBranch(h, this.cls_convs, this.cls_fcs);
       const xr = ConvFCBBoxHead.runBranch(h, this.reg_convs, this.reg_fcs);
       return { clsScore: linearFast(this.fc_cls, xc as tf.Tensor2D | tf.Tensor4D), bboxPred: linearFast(this.fc_reg, xr as tf.Tensor2D | tf.Tensor4D) };

@@ -26,6 +26,7 @@ import type { SamplingResult } from '../../task_modules/samplers/sampling_result
 import type { RCNNTrainConfig } from '../bbox_heads/bbox_head.js';
 import { ConvTranspose2d } from './conv_transpose2d.js';
 import { maskTarget } from './mask_target.js';
+import { relu } from '../../../nn/functional.js';
 
 /** Config of {@link FCNMaskHead} (mmdet keys). */
 export interface FCNMaskHeadConfig {
@@ -104,7 +105,7 @@ export class FCNMaskHead extends Module {
     return tf.tidy(() => {
       let h = x;
       for (const c of this.convs) h = c.forward(h);
-      return this.conv_logits.forward(tf.relu(this.upsample.forward(h)) as tf.Tensor4D);
+      return this.conv_logits.forward(relu(this.upsample.forward(h)) as tf.Tensor4D);
     });
   }
 
