@@ -1,9 +1,8 @@
 /**
- * @module `Conv2D` for the wasm backend: on one XNNPACK thread, 3×3 stride-1 convs large enough to
- * pay off go through Winograd F(2×2, 3×3) (`conv2d_winograd.ts`); every other conv stays XNNPACK's
- * direct conv. With more threads the direct conv stays: XNNPACK splits it across the threads,
- * while Winograd's JS transforms run on one (`[1,32,32,512]` on two threads: 82 ms direct, 97 ms
- * Winograd). One thread is what data-parallel replicas, loader workers and a busy machine get.
+ * @module `Conv2D` for the wasm backend: 3×3 stride-1 convs large enough to pay off go through
+ * Winograd F(2×2, 3×3) (`conv2d_winograd.ts`); every other conv stays XNNPACK's direct conv. How
+ * large depends on the XNNPACK thread count: the GEMMs split across threads, the tile transforms
+ * do not (`WINOGRAD_MIN_TILES`).
  */
 import { backend_util, Conv2D } from '@tensorflow/tfjs-core';
 import type { Conv2DAttrs, KernelBackend, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';

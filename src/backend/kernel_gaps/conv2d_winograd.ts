@@ -55,24 +55,24 @@ export const WINOGRAD_MIN_TILES: Readonly<Record<WinogradUse, readonly [number, 
 };
 
 /**
- * `x` copied into a zero buffer `[N, hp, wp, C]` at offset (padTop, padLeft), so every tile reads
- * 16 in-range values.
+ * `t` `[N, H, W, C]` copied into a zero buffer `[N, hp, wp, C]` at offset (top, left), cropped to it:
+ * the padded input every tile reads 16 in-range values of, or `dY` extended to whole tiles.
  */
-function padInput(s: KernelScope, x: TensorInfo, g: ConvGeometry, grid: TileGrid): TensorInfo {
+function zeroPadded(s: KernelScope, t: TensorInfo, hp: number, wp: number, top: number, left: number): TensorInfo {
   const backend = s.backend as HeapBackend;
-  const [n, h, w, c] = x.shape as [number, number, number, number];
-  const xp = s.own(backend.makeOutput([n * grid.hp * grid.wp * c], 'float32'));
-  const pv = backend.typedArrayFromHeap(xp) as Float32Array;
-  const xv = backend.typedArrayFromHeap(x) as Float32Array;
-  pv.fill(0);
-  const cols = Math.min(w, grid.wp - g.padLeft);
+  const [n, h, w, c] = t.shape as [number, number, number, number];
+  const out = s.own(backend.makeOutput([n, hp, wp, c], 'float32'));
+  const ov = backend.typedArrayFromHeap(out) as Float32Array;
+  const tv = backend.typedArrayFromHeap(t) as Float32Array;
+  ov.fill(0);
+  const cols = Math.min(w, wp - left);
   for (let b = 0; b < n; b++) {
-    for (let r = 0; r < h && r + g.padTop < grid.hp; r++) {
+    for (let r = 0; r < h && r + top < hp; r++) {
       const src = ((b * h + r) * w) * c;
-      pv.set(xv.subarray(src, src + cols * c), ((b * grid.hp + r + g.padTop) * grid.wp + g.padLeft) * c);
+      ov.set(tv.subarray(src, src + cols * c), ((b * hp + r + top) * wp + left) * c);
     }
   }
-  return xp;
+  return out;
 }
 
 /** The tile grid of a conv of `x` and `V_ξ` of its tiles: 16 planes `[T, Ci]`, {@link planeStride} apart. */
@@ -81,7 +81,7 @@ function transformedInput(s: KernelScope, x: TensorInfo, g: ConvGeometry): { gri
   const c = x.shape[3]!;
   const grid = tileGrid(x.shape[0]!, g.outH, g.outW);
   const tiles = grid.n * grid.th * grid.tw;
-  const xp = padInput(s, x, g, grid);
+  const xp = zeroPadded(s, x, grid.hp, grid.wp, g.padTop, g.padLeft);
   const plane = planeStride(tiles * c);
   const v = s.own(backend.makeOutput([PRODUCTS * plane], 'float32'));
   inputTransformSimd(backend, xp, grid, c, v, plane);
@@ -140,22 +140,10 @@ export function conv2dFilterGradWinograd(s: KernelScope, x: TensorInfo, dy: Tens
   const { grid, tiles, v } = transformedInput(s, x, g);
   // dY zero-extended to whole tiles (a copy only for an odd output size).
   const even = g.outH === 2 * grid.th && g.outW === 2 * grid.tw;
-  const dyp = even ? dy : s.own(backend.makeOutput([grid.n, 2 * grid.th, 2 * grid.tw, co], 'float32'));
+  const dyp = even ? dy : zeroPadded(s, dy, 2 * grid.th, 2 * grid.tw, 0, 0);
   const yh = s.own(backend.makeOutput([PRODUCTS * planeStride(tiles * co)], 'float32'));
-  {
-    // Views after the last allocation.
-    const dv = backend.typedArrayFromHeap(dyp) as Float32Array;
-    if (!even) {
-      const src = backend.typedArrayFromHeap(dy) as Float32Array;
-      dv.fill(0);
-      const row = g.outW * co;
-      for (let r = 0; r < grid.n * g.outH; r++) {
-        const b = Math.floor(r / g.outH);
-        dv.set(src.subarray(r * row, (r + 1) * row), ((b * 2 * grid.th + (r % g.outH)) * 2 * grid.tw) * co);
-      }
-    }
-    gradTransform(dv, grid, co, backend.typedArrayFromHeap(yh) as Float32Array, planeStride(tiles * co));
-  }
+  // Views after the last allocation.
+  gradTransform(backend.typedArrayFromHeap(dyp) as Float32Array, grid, co, backend.typedArrayFromHeap(yh) as Float32Array, planeStride(tiles * co));
   if (!even) s.release(dyp);
   const sums = planeGemms(s, yh, v, co, tiles, ci);
   s.release(v);
