@@ -11,8 +11,7 @@
  * One module instance serves all calls; its memory grows to the largest call (entry table +
  * source + result) and is kept for reuse. Offsets are trusted (the caller builds them in range).
  */
-import { section, uleb, wasmName } from '../utils/wasm_emit.js';
-
+import { instantiate, section, uleb, wasmName } from '../utils/wasm_emit.js';
 
 /**
  * `run(table, n, src, dst, cBytes)`: for each of `n` 12-byte table entries
@@ -64,12 +63,7 @@ function moduleBytes(): Uint8Array {
   ]);
 }
 
-/** The parts of the WebAssembly JS API used here (tsconfig's `lib` has no DOM types). */
-interface WasmApi {
-  validate(bytes: Uint8Array): boolean;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object) => { exports: Record<string, unknown> };
-}
+/** The module's exported memory (tsconfig's `lib` has no DOM types). */
 interface WasmMemory {
   readonly buffer: ArrayBuffer;
   grow(pages: number): number;
@@ -86,11 +80,9 @@ let kernel: Kernel | null | undefined;
 function getKernel(): Kernel | null {
   if (kernel !== undefined) return kernel;
   try {
-    const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
-    const bytes = moduleBytes();
-    if (!wasm.validate(bytes)) return (kernel = null);
-    const inst = new wasm.Instance(new wasm.Module(bytes));
-    kernel = { run: inst.exports.run as Kernel['run'], mem: inst.exports.mem as WasmMemory };
+    // A runtime without SIMD rejects the bytes with a CompileError.
+    const exports = instantiate(moduleBytes());
+    kernel = { run: exports.run as Kernel['run'], mem: exports.mem as WasmMemory };
   } catch {
     kernel = null;
   }

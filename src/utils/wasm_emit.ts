@@ -1,8 +1,8 @@
 /**
  * @module A minimal WebAssembly binary writer for detkit's SIMD kernels (no toolchain needed):
- * LEB128 and section encoding, and {@link FuncBuilder} / {@link encodeModule} for functions of
- * i32 parameters over an imported memory (`env.memory`, e.g. the wasm backend's own), with i32
- * and v128 locals. Only the instructions those kernels use are spelled out (WebAssembly core spec
+ * LEB128 and section encoding, {@link FuncBuilder} / {@link encodeModule} for functions of i32
+ * parameters over an imported memory (`env.memory`, e.g. the wasm backend's own), with i32 and
+ * v128 locals, and {@link instantiate}. Only the instructions those kernels use are spelled out (WebAssembly core spec
  * 2.0, §5 binary format; fixed-width SIMD opcodes after the 0xFD prefix).
  */
 
@@ -62,11 +62,6 @@ export class FuncBuilder {
     return this.params + this.localTypes.length - 1;
   }
 
-  /** A new i32 local. */
-  i32Local(): number {
-    return this.newLocal(I32);
-  }
-
   /** `a + b·k` (i32) into a new local; `b` a local, `k` a constant. */
   addr(a: number, b: number | null, k = 1): number {
     this.body.push(0x20, ...uleb(a));
@@ -75,14 +70,6 @@ export class FuncBuilder {
       if (k !== 1) this.body.push(0x41, ...sleb(k), 0x6c);
       this.body.push(0x6a);
     }
-    const l = this.newLocal(I32);
-    this.body.push(0x21, ...uleb(l));
-    return l;
-  }
-
-  /** The i32 stored at `table + 4·k` into a new local. */
-  loadI32(table: number, k: number): number {
-    this.body.push(0x20, ...uleb(table), 0x28, 2, ...uleb(4 * k));
     const l = this.newLocal(I32);
     this.body.push(0x21, ...uleb(l));
     return l;
@@ -110,7 +97,7 @@ export class FuncBuilder {
   }
 
   /** f32x4 `a op b` into a new local. */
-  op(kind: keyof typeof F32X4, a: number, b: number): number {
+  private op(kind: keyof typeof F32X4, a: number, b: number): number {
     this.body.push(0x20, ...uleb(a), 0x20, ...uleb(b), 0xfd, ...uleb(F32X4[kind]));
     const l = this.newLocal(V128);
     this.body.push(0x21, ...uleb(l));
@@ -174,4 +161,21 @@ export function encodeModule(funcs: FuncBuilder[], sharedMemory: boolean): Uint8
     ...section(10, vec(funcs.map((f) => f.encode()))),
   ];
   return Uint8Array.from(bytes);
+}
+
+/** The parts of the WebAssembly JS API detkit uses (tsconfig's `lib` has no DOM types). */
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports?: object) => { exports: Record<string, unknown> };
+}
+
+/**
+ * Compiles and instantiates a module.
+ * @returns its exports
+ * @throws the runtime's `CompileError` when it cannot run `bytes` (e.g. no SIMD), `LinkError` when
+ *   `imports` do not match
+ */
+export function instantiate(bytes: Uint8Array, imports: object = {}): Record<string, unknown> {
+  const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+  return new wasm.Instance(new wasm.Module(bytes), imports).exports;
 }

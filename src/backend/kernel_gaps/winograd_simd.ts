@@ -7,7 +7,7 @@
  * Every kernel walks the channel axis, so channel counts must be multiples of 4.
  */
 import type { TensorInfo } from '@tensorflow/tfjs-core';
-import { encodeModule, FuncBuilder } from '../../utils/wasm_emit.js';
+import { encodeModule, FuncBuilder, instantiate } from '../../utils/wasm_emit.js';
 import type { HeapBackend } from './utils.js';
 import type { TileGrid } from './winograd_transforms.js';
 
@@ -85,12 +85,6 @@ interface WasmMemory {
   readonly buffer: ArrayBuffer | SharedArrayBuffer;
 }
 
-/** The parts of the WebAssembly JS API used here. */
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-}
-
 /** The parts of the wasm backend used here: its memory and tensors' byte offsets in it. */
 interface MemoryBackend extends HeapBackend {
   wasm: { wasmMemory?: WasmMemory; asm?: { memory?: WasmMemory } };
@@ -106,9 +100,7 @@ function kernels(backend: MemoryBackend): SimdExports {
   let k = instances.get(memory);
   if (k === undefined) {
     const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-    const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
-    const module = new wasm.Module(encodeModule([inputTile(), outputTile(), filterTile()], shared));
-    k = new wasm.Instance(module, { env: { memory } }).exports as unknown as SimdExports;
+    k = instantiate(encodeModule([inputTile(), outputTile(), filterTile()], shared), { env: { memory } }) as unknown as SimdExports;
     instances.set(memory, k);
   }
   return k;
