@@ -105,9 +105,15 @@ export function checkWasmThreads(n: number, source: string): number {
  * @throws ValueError `WASM_THREADS_INVALID` for a value that is not an integer in `[1, 8]`
  */
 export function wasmThreadsFromEnv(env: NodeJS.ProcessEnv = process.env, freeCores?: number): number {
-  const v = env.DETKIT_WASM_THREADS;
-  if (!isMainThread || v === undefined || v === '') return defaultWasmThreads(freeCores);
+  if (defaultApplies(env)) return defaultWasmThreads(freeCores);
+  const v = env.DETKIT_WASM_THREADS!;
   return checkWasmThreads(/^\d+$/.test(v.trim()) ? Number(v) : Number.NaN, `DETKIT_WASM_THREADS ('${v}')`);
+}
+
+/** Whether {@link defaultWasmThreads} decides: a worker thread, or `DETKIT_WASM_THREADS` unset or empty. */
+function defaultApplies(env: NodeJS.ProcessEnv): boolean {
+  const v = env.DETKIT_WASM_THREADS;
+  return !isMainThread || v === undefined || v === '';
 }
 
 /**
@@ -115,8 +121,7 @@ export function wasmThreadsFromEnv(env: NodeJS.ProcessEnv = process.env, freeCor
  * the main thread.
  */
 export async function resolveWasmThreads(env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const v = env.DETKIT_WASM_THREADS;
-  const measure = isMainThread && (v === undefined || v === '');
+  const measure = isMainThread && defaultApplies(env);
   return wasmThreadsFromEnv(env, measure ? await measureFreeCores() : undefined);
 }
 
